@@ -1,0 +1,229 @@
+/**
+ * Pure assignment (spec §2.2–§2.10): given a compiled matrix and one user's identifiers and context, decide
+ * each test's bucket exactly as Java Proctor's `determineTestGroups` does. Never throws for any input: rule
+ * errors leave the test unassigned and are reported through `onRuleError`.
+ */
+import type { CompiledAllocation, CompiledMatrix, CompiledTest } from '../matrix/compiled.js';
+import type { Payload, TestBucket } from '../matrix/types.js';
+import type { RuleScope } from '../rules/index.js';
+import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups.js';
+import type { ForceGroups } from './force-groups.js';
+import { pickRangeIndex } from './hash.js';
+import type { IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './types.js';
+
+/** Everything one assignment needs. */
+export interface AssignmentInput {
+  readonly identifiers: Identifiers;
+  readonly context?: Readonly<Record<string, unknown>>;
+  readonly forceGroups?: ForceGroups;
+  /** Only these tests (and, transitively, their parents). Empty or absent = all tests. */
+  readonly tests?: readonly string[];
+  /** Whether RANDOM tests are evaluated. @default false */
+  readonly randomEnabled?: boolean;
+}
+
+/** Engine settings fixed per Proctor instance. */
+export interface EngineOptions {
+  readonly identifierValidator: IdentifierValidator;
+  /** Source of randomness for RANDOM tests, uniform in [0, 1). */
+  readonly random: () => number;
+  readonly onRuleError: (testName: string, rule: string | null, error: unknown) => void;
+}
+
+/** The raw outcome: groups keyed by test name in Java's sorted order. */
+export interface Assignment {
+  readonly groups: Readonly<Record<string, TestGroup>>;
+  readonly properties: Readonly<Record<string, PayloadProperty>>;
+}
+
+type Choice = { bucket: TestBucket; allocation: CompiledAllocation | null } | null;
+
+function isValid(validator: IdentifierValidator, type: string, id: string): boolean {
+  if (validator === 'noop') return true;
+  if (validator === 'noEmpty') return id !== '';
+  try {
+    return validator(type, id);
+  } catch {
+    return false;
+  }
+}
+
+function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
+  if (!Object.hasOwn(context, 'isIncognitoUser')) return false;
+  return String(context.isIncognitoUser).toLowerCase() === 'true';
+}
+
+/** Tests to evaluate: all (dependency order), or the filter plus the parents it needs. */
+function selectTests(matrix: CompiledMatrix, filter: readonly string[] | undefined): readonly CompiledTest[] {
+  if (filter === undefined || filter.length === 0) return matrix.order;
+  const wanted = new Set<string>();
+  for (const name of filter) {
+    let cursor: string | undefined = name;
+    while (cursor !== undefined && !wanted.has(cursor)) {
+      const test = matrix.tests.get(cursor);
+      if (test === undefined) break;
+      wanted.add(cursor);
+      cursor = test.definition.dependsOn?.testName;
+    }
+  }
+  return matrix.order.filter((t) => wanted.has(t.name));
+}
+
+function evaluate(test: CompiledTest, rule: CompiledAllocation['rule'], scope: RuleScope, options: EngineOptions): boolean | null {
+  try {
+    return rule.constant ?? rule.evaluate(scope);
+  } catch (error) {
+    options.onRuleError(test.name, rule.source, error);
+    return null;
+  }
+}
+
+/** Spec §2.4: dependsOn, test rule, first matching allocation; `null` allocation = none matched. */
+function matchAllocation(
+  test: CompiledTest,
+  scope: RuleScope,
+  assigned: ReadonlyMap<string, TestGroup>,
+  unitOk: boolean,
+  options: EngineOptions,
+): CompiledAllocation | null {
+  const dep = test.definition.dependsOn;
+  if (dep !== null && assigned.get(dep.testName)?.value !== dep.bucketValue) return null;
+  if (evaluate(test, test.rule, scope, options) !== true) return null;
+  const unitless = test.definition.enableUnitlessAllocations;
+  for (const allocation of test.allocations) {
+    if (unitless && !unitOk && !(test.definition.containsUnitlessAllocation && allocation.mentionsMissingUnit)) continue;
+    const verdict = evaluate(test, allocation.rule, scope, options);
+    if (verdict === null) return null; // an error in allocation k stops the scan
+    if (verdict) return allocation;
+  }
+  return null;
+}
+
+function randomBucket(allocation: CompiledAllocation, random: () => number): TestBucket | undefined {
+  const r = random();
+  let current = 0;
+  const ranges = allocation.allocation.ranges;
+  for (let i = 0; i < ranges.length; i++) {
+    current += ranges[i]?.length ?? 0;
+    if (r < current) return allocation.rangeBuckets[i];
+  }
+  return allocation.rangeBuckets[ranges.length - 1];
+}
+
+function minLiveBucket(allocation: CompiledAllocation): TestBucket | undefined {
+  let best: number | undefined;
+  allocation.allocation.ranges.forEach((range, i) => {
+    if (range.length > 0 && (best === undefined || range.bucketValue < (allocation.allocation.ranges[best]?.bucketValue ?? 0))) best = i;
+  });
+  return best === undefined ? undefined : allocation.rangeBuckets[best];
+}
+
+function toGroup(bucket: TestBucket, allocation: CompiledAllocation | null, payload?: Payload | null): TestGroup {
+  return {
+    name: bucket.name,
+    value: bucket.value,
+    payload: payload === undefined ? (bucket.payload ?? null) : payload,
+    allocation:
+      allocation === null
+        ? null
+        : { id: allocation.allocation.id, name: allocation.allocation.name, index: allocation.index },
+  };
+}
+
+function collectProperties(
+  tests: readonly CompiledTest[],
+  assigned: ReadonlyMap<string, TestGroup>,
+): Record<string, PayloadProperty> {
+  const properties: Record<string, PayloadProperty> = {};
+  const priorities = new Map<string, bigint>();
+  const priorityOf = (test: CompiledTest): bigint => {
+    const p = test.definition.payloadExperimentConfig?.priority;
+    try {
+      return p == null ? -(2n ** 63n) : BigInt(p);
+    } catch {
+      return -(2n ** 63n);
+    }
+  };
+  for (const test of tests) {
+    if (test.definition.payloadExperimentConfig === null) continue;
+    const json = assigned.get(test.name)?.payload?.json;
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) continue;
+    const priority = priorityOf(test);
+    for (const [key, value] of Object.entries(json as Record<string, unknown>)) {
+      const stored = properties[key];
+      if (stored === undefined || (priorities.get(stored.testName) ?? -(2n ** 63n)) < priority) {
+        properties[key] = { value, testName: test.name };
+        priorities.set(test.name, priority);
+      }
+    }
+  }
+  return properties;
+}
+
+/** Spec §2.2: assign every selected test. */
+export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: EngineOptions): Assignment {
+  const ids = input.identifiers;
+  const context = input.context ?? {};
+  const force = input.forceGroups ?? EMPTY_FORCE_GROUPS;
+  const randomEnabled = input.randomEnabled === true;
+  const incognito = isIncognito(context);
+  // One mutable copy per call: `missingExperimentalUnit` changes per test (spec §2.2 step 4b).
+  const ruleContext: Record<string, unknown> = Object.assign(Object.create(null) as object, context);
+  const scope = { constants: {}, context: ruleContext } as { constants: Readonly<Record<string, unknown>>; context: Record<string, unknown> };
+  const invalid = new Set<string>();
+  for (const type of Object.keys(ids)) {
+    const id = ids[type];
+    if (typeof id === 'string' && !isValid(options.identifierValidator, type, id)) invalid.add(type);
+  }
+
+  const assigned = new Map<string, TestGroup>();
+  const selected = selectTests(matrix, input.tests);
+  for (const test of selected) {
+    const def = test.definition;
+    if (incognito && !def.evaluateForIncognitoUsers) continue;
+    const typeInvalid = invalid.has(def.testType);
+    ruleContext.missingExperimentalUnit = typeInvalid && def.containsUnitlessAllocation;
+    scope.constants = def.constants;
+
+    const isRandom = def.testType === 'RANDOM';
+    let id: string | null = null;
+    if (isRandom) {
+      if (!randomEnabled) continue;
+    } else {
+      const raw = Object.hasOwn(ids, def.testType) ? ids[def.testType] : undefined;
+      if (typeof raw !== 'string') continue;
+      if (typeInvalid && !def.enableUnitlessAllocations) continue;
+      id = raw;
+    }
+
+    const forcedValue = force.groups.get(test.name);
+    const forcedBucket = forcedValue === undefined ? undefined : test.forceBuckets.get(forcedValue);
+    if (forcedBucket !== undefined) {
+      const payload = applyForcedPayload(forcedBucket.payload, force.payloads.get(test.name));
+      assigned.set(test.name, toGroup(forcedBucket, null, payload ?? null));
+      continue;
+    }
+    if (force.defaultMode === 'FALLBACK') continue;
+
+    const allocation = matchAllocation(test, scope, assigned, !typeInvalid, options);
+    if (allocation === null) continue;
+    if (force.defaultMode === 'MIN_LIVE') {
+      const bucket = minLiveBucket(allocation);
+      if (bucket !== undefined) assigned.set(test.name, toGroup(bucket, null));
+      continue;
+    }
+    const bucket =
+      id === null
+        ? randomBucket(allocation, options.random)
+        : allocation.rangeBuckets[pickRangeIndex(allocation.cutoffs, test.hash(id))];
+    if (bucket !== undefined) assigned.set(test.name, toGroup(bucket, allocation));
+  }
+
+  const requested = input.tests !== undefined && input.tests.length > 0 ? new Set(input.tests) : null;
+  const groups: Record<string, TestGroup> = {};
+  for (const name of [...assigned.keys()].sort()) {
+    if (requested !== null && !requested.has(name)) continue;
+    groups[name] = assigned.get(name) as TestGroup;
+  }
+  return { groups, properties: collectProperties(selected, assigned) };
+}

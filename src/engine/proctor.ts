@@ -1,0 +1,130 @@
+/** The `Proctor` facade: load a matrix once, then `determineTestGroups` per user (Java's names). */
+import { loadMatrix } from '../matrix/load.js';
+import type { LoadOptions, LoadResult } from '../matrix/load.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { ConfigError } from '../errors.js';
+import { assign } from './determine.js';
+import type { EngineOptions } from './determine.js';
+import { EMPTY_FORCE_GROUPS, parseForceGroups } from './force-groups.js';
+import type { ForceGroups } from './force-groups.js';
+import { ProctorResult } from './result.js';
+import type { IdentifierValidator, Identifiers } from './types.js';
+
+/** Options for {@link Proctor.fromMatrix}. */
+export interface ProctorOptions extends LoadOptions {
+  /**
+   * Which identifiers may be hashed: `noop` accepts everything including `""`, `noEmpty` treats `""` as
+   * missing (spec §2.2), or a function.
+   * @default 'noop'
+   */
+  readonly identifierValidator?: IdentifierValidator;
+  /**
+   * Tests whose payload `prforceGroups` may force. Default: with a specification, the tests whose
+   * payload says `allowForce: true`; without one, every test.
+   */
+  readonly forcePayloadTests?: 'all' | readonly string[];
+  /** Uniform random numbers in [0, 1) for RANDOM tests. @default Math.random */
+  readonly random?: () => number;
+  /** Where rule errors are reported (they never throw). @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** One assignment request. */
+export interface DetermineInput {
+  /** Identifier per test type, e.g. `{ USER: 'u123' }`. */
+  readonly identifiers: Identifiers;
+  /** Rule variables, e.g. `{ country: 'US', loggedIn: true }`. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** A `prforceGroups` string or already-parsed force groups. Apply only for privileged users. */
+  readonly forceGroups?: string | ForceGroups | null;
+  /** Evaluate only these tests (plus their parents). Absent or empty = all. */
+  readonly tests?: readonly string[];
+  /** Evaluate RANDOM tests. @default false */
+  readonly randomEnabled?: boolean;
+}
+
+const VALIDATORS = new Set(['noop', 'noEmpty']);
+
+/** A loaded matrix, ready to assign users. Immutable; share one instance across requests. */
+export class Proctor {
+  /** What loading produced: loaded tests, per-test errors, matrix version. */
+  readonly loadResult: LoadResult;
+  readonly #engine: EngineOptions;
+  readonly #forcePayloadTests: ReadonlySet<string> | 'all';
+
+  private constructor(loadResult: LoadResult, engine: EngineOptions, forcePayloadTests: ReadonlySet<string> | 'all') {
+    this.loadResult = loadResult;
+    this.#engine = engine;
+    this.#forcePayloadTests = forcePayloadTests;
+  }
+
+  /**
+   * Load a test matrix (JSON text or parsed JSON). Invalid tests are dropped (see `loadResult.errors`);
+   * a document that is not a matrix throws `MatrixError`.
+   * @example
+   * const proctor = Proctor.fromMatrix(fs.readFileSync('matrix.json', 'utf8'));
+   * const result = proctor.determineTestGroups({ identifiers: { USER: 'u123' }, context: { country: 'US' } });
+   */
+  static fromMatrix(matrix: string | unknown, options: ProctorOptions = {}): Proctor {
+    const validator = options.identifierValidator ?? 'noop';
+    if (typeof validator !== 'function' && !VALIDATORS.has(validator)) {
+      throw new ConfigError('identifierValidator', `expected 'noop', 'noEmpty' or a function, got ${JSON.stringify(validator)}`);
+    }
+    const loadResult = loadMatrix(matrix, options);
+    const logger = options.logger ?? silentLogger;
+    let forcePayloadTests: ReadonlySet<string> | 'all';
+    if (options.forcePayloadTests !== undefined) {
+      forcePayloadTests = options.forcePayloadTests === 'all' ? 'all' : new Set(options.forcePayloadTests);
+    } else if (options.specification !== undefined) {
+      const spec = loadResult.specification;
+      forcePayloadTests = new Set(Object.keys(spec.tests).filter((name) => spec.tests[name]?.payload?.allowForce === true));
+    } else {
+      forcePayloadTests = 'all';
+    }
+    return new Proctor(
+      loadResult,
+      {
+        identifierValidator: validator,
+        random: options.random ?? Math.random,
+        onRuleError: (testName, rule, error) =>
+          logger.error(`proctor: rule error in test ${testName}, test left unassigned`, {
+            test: testName,
+            rule,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      },
+      forcePayloadTests,
+    );
+  }
+
+  /** `audit.version` of the loaded matrix. */
+  get matrixVersion(): string {
+    return this.loadResult.matrixVersion;
+  }
+
+  /** Parse a `prforceGroups` string with this instance's payload-forcing policy. Never throws. */
+  parseForceGroups(value: string | null | undefined): ForceGroups {
+    if (!value) return EMPTY_FORCE_GROUPS;
+    return parseForceGroups(value, { forcePayloadTests: this.#forcePayloadTests });
+  }
+
+  /** Assign one user to every test (spec §2). Never throws for any identifier, context or force string. */
+  determineTestGroups(input: DetermineInput): ProctorResult {
+    const forceGroups = typeof input.forceGroups === 'string' || input.forceGroups == null
+      ? this.parseForceGroups(input.forceGroups)
+      : input.forceGroups;
+    const { groups, properties } = assign(
+      this.loadResult.matrix,
+      {
+        identifiers: input.identifiers ?? {},
+        forceGroups,
+        ...(input.context ? { context: input.context } : {}),
+        ...(input.tests ? { tests: input.tests } : {}),
+        ...(input.randomEnabled ? { randomEnabled: true } : {}),
+      },
+      this.#engine,
+    );
+    return new ProctorResult(this.loadResult.matrixVersion, groups, properties, this.loadResult.matrix.tests);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * proctor-node: Indeed's Proctor A/B-testing framework for Node.js.
+ *
+ * The root entry point holds the pure core only (matrix, rules, engine); it never loads Express or a
+ * template engine.
+ */
+export { Proctor } from './engine/proctor.js';
+export type { DetermineInput, ProctorOptions } from './engine/proctor.js';
+export { ProctorResult } from './engine/result.js';
+export type { AllocationRef, IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './engine/types.js';
+export { EMPTY_FORCE_GROUPS, generateForceGroups, parseForceGroups } from './engine/force-groups.js';
+export type { ForceGroups } from './engine/force-groups.js';
+export { hashInt } from './engine/hash.js';
+
+export { loadMatrix, DEFAULT_TEST_TYPES } from './matrix/load.js';
+export type { LoadOptions, LoadResult } from './matrix/load.js';
+export { TestRejection } from './matrix/compile.js';
+export { parseTestMatrix } from './matrix/parse.js';
+export { parseSpecification } from './matrix/specification.js';
+export type { DynamicFilter, PayloadSpecification, Specification, TestSpecification } from './matrix/specification.js';
+export { PAYLOAD_TYPES, payloadType, payloadValue } from './matrix/types.js';
+export type {
+  Allocation,
+  Audit,
+  Payload,
+  PayloadExperimentConfig,
+  PayloadType,
+  Range,
+  TestBucket,
+  TestDefinition,
+  TestDependency,
+  TestMatrix,
+} from './matrix/types.js';
+export type { CompiledAllocation, CompiledMatrix, CompiledTest } from './matrix/compiled.js';
+
+export { compileRule } from './rules/index.js';
+export type { CompiledRule, RuleFunction, RuleFunctions, RuleOptions, RuleScope } from './rules/index.js';
+
+export {
+  ConfigError,
+  isProctorError,
+  MatrixError,
+  ProctorError,
+  RuleEvaluationError,
+  RuleSyntaxError,
+  SpecificationError,
+} from './errors.js';
+export type { ProctorErrorCode } from './errors.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';

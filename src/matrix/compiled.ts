@@ -1,0 +1,37 @@
+/** The frozen, compiled form of a loaded matrix: what the engine evaluates per request. */
+import type { CompiledRule } from '../rules/index.js';
+import type { Allocation, Audit, TestBucket, TestDefinition } from './types.js';
+
+/** One allocation, ready for bucket lookup: cutoffs precomputed, range → bucket resolved. */
+export interface CompiledAllocation {
+  readonly allocation: Allocation;
+  readonly index: number;
+  readonly rule: CompiledRule;
+  /** Spec §2.5: int32 cutoffs between consecutive ranges. */
+  readonly cutoffs: readonly number[];
+  /** Bucket of each range, in range order (the last bucket with a value wins, as in Java). */
+  readonly rangeBuckets: readonly TestBucket[];
+  /** Unitless allocations (spec §2.4): the rule text names `missingExperimentalUnit`. */
+  readonly mentionsMissingUnit: boolean;
+}
+
+/** One loaded test. */
+export interface CompiledTest {
+  readonly name: string;
+  readonly definition: TestDefinition;
+  readonly rule: CompiledRule;
+  readonly allocations: readonly CompiledAllocation[];
+  /** Bucket by value for forcing (the first bucket with a value wins, as in Java). */
+  readonly forceBuckets: ReadonlyMap<number, TestBucket>;
+  /** Hash of an identifier for this test (spec §2.6), salt key encoded once. */
+  readonly hash: (identifier: string) => number;
+}
+
+/** A verified, compiled matrix. */
+export interface CompiledMatrix {
+  readonly audit: Audit;
+  /** Loaded tests by name. */
+  readonly tests: ReadonlyMap<string, CompiledTest>;
+  /** Dependency order: parents before children (spec §2.9). */
+  readonly order: readonly CompiledTest[];
+}
