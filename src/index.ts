@@ -10,7 +10,9 @@ export { ProctorResult } from './engine/result.js';
 export type { AllocationRef, IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './engine/types.js';
 export { EMPTY_FORCE_GROUPS, generateForceGroups, parseForceGroups } from './engine/force-groups.js';
 export type { ForceGroups } from './engine/force-groups.js';
-export { hashInt } from './engine/hash.js';
+export { createTestHasher, hashInt } from './engine/hash.js';
+export { explainAssignment } from './engine/explain.js';
+export type { Explanation } from './engine/explain.js';
 
 export { loadMatrix, DEFAULT_TEST_TYPES } from './matrix/load.js';
 export type { LoadOptions, LoadResult } from './matrix/load.js';
@@ -48,3 +50,22 @@ export {
 export type { ProctorErrorCode } from './errors.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
+
+export { createProctor } from './client.js';
+export type { ProcInput, ProctorClient, ProctorClientOptions } from './client.js';
+export { GroupAssignment } from './groups/group-assignment.js';
+export { ProcAccessError } from './groups/proc.js';
+export type { ExposureEvent, ProctorGroups, ProctorGroupsMethods } from './groups/proc.js';
+export { localSource } from './sources/local.js';
+export type { LocalSource, LocalSourceOptions } from './sources/local.js';
+export { staticSource } from './sources/static.js';
+export type { StaticAssignment, StaticSourceOptions } from './sources/static.js';
+export type {
+  AssignmentOrigin,
+  IdentifyRequest,
+  IdentifyResult,
+  MatrixDocument,
+  ProctorSource,
+  SourceAssignment,
+  SyncIdentify,
+} from './sources/types.js';

@@ -5,7 +5,7 @@
 import type { CompiledTest } from '../matrix/compiled.js';
 import type { Proctor } from './proctor.js';
 import type { DetermineInput } from './proctor.js';
-import { pickRangeIndex } from './hash.js';
+import { hashKey as testHashKey, pickRangeIndex } from './hash.js';
 import type { TestGroup } from './types.js';
 
 export type RuleVerdict = { readonly value: boolean } | { readonly error: string };
@@ -67,7 +67,7 @@ export function explainAssignment(proctor: Proctor, testName: string, input: Det
     return { test: testName, found: false, result: null, steps };
   }
   const def = test.definition;
-  const hashKey = def.salt?.startsWith('&') ? def.salt : `${testName}|${String(def.salt)}`;
+  const hashKey = testHashKey(testName, def.salt);
   const identifier = def.testType === 'RANDOM' ? null : (input.identifiers[def.testType] ?? null);
   const context: Record<string, unknown> = { ...(input.context ?? {}), missingExperimentalUnit: false };
   steps.push(`Test ${testName}: type ${def.testType}, salt ${JSON.stringify(def.salt)}, hashed key "${hashKey}".`);

@@ -84,3 +84,7 @@ export function compileRule(source: string | null | undefined, _options: RuleOpt
     },
   });
 }
+
+export { ReleaseVersion } from './release-version.js';
+export type { MatchPrecision } from './release-version.js';
+export { javaStringArray, isJavaStringArray } from './values.js';

@@ -1,0 +1,124 @@
+/**
+ * `createProctor`: the framework-free heart of what django-proctor gives a web app. It holds the app's test
+ * list and a source, and makes one `proc` per request (or per job, with `procFor`).
+ */
+import { ConfigError } from './errors.js';
+import { procFactory } from './groups/proc.js';
+import type { ExposureEvent, ProctorGroups } from './groups/proc.js';
+import { silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import type { IdentifyRequest, MatrixDocument, ProctorSource } from './sources/types.js';
+
+/** Options for {@link createProctor}. */
+export interface ProctorClientOptions<T extends string> {
+  /** Where assignments come from: `localSource(…)`, `pipetSource(…)` or `staticSource(…)`. */
+  readonly source: ProctorSource;
+  /**
+   * The tests the app uses (django's `PROCTOR_TESTS`). Every one exists on `proc`; others throw.
+   * Declare it `as const` to get compile errors for typos: `tests: ['buttoncolortst'] as const`.
+   */
+  readonly tests: readonly T[];
+  /**
+   * Compute nothing until a test is read. Local/static sources then evaluate each test on first read;
+   * a Pipet source needs `await proc.load()` (the Express middleware does it before rendering).
+   * @default false
+   */
+  readonly lazy?: boolean;
+  /** Called once per request with the tests the request actually read. @default undefined */
+  readonly onExposure?: (event: ExposureEvent) => void;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /** The identifier key `procByAccountId` uses. @default 'ACCOUNT' */
+  readonly accountIdentifier?: string;
+  /** The context `procByAccountId` sends. @default {} */
+  readonly accountContext?: Readonly<Record<string, unknown>>;
+}
+
+/** Input of {@link ProctorClient.procFor}. */
+export interface ProcInput {
+  readonly identifiers: Readonly<Record<string, string | null | undefined>>;
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** A `prforceGroups` string; only pass it for privileged users. */
+  readonly forceGroups?: string | null;
+}
+
+/** Made by {@link createProctor}. */
+export interface ProctorClient<T extends string> {
+  readonly tests: readonly T[];
+  readonly source: ProctorSource;
+  readonly lazy: boolean;
+  /** Resolves when the source can answer (first matrix loaded). */
+  ready(): Promise<void>;
+  /** A loaded `proc` for one user (lazy: unloaded until read). Never rejects. */
+  procFor(input: ProcInput): Promise<ProctorGroups<T>>;
+  /** A `proc` without waiting: loaded for synchronous sources, to be `load()`ed for Pipet. */
+  procForRequest(input: ProcInput): ProctorGroups<T>;
+  /** django's `proc_by_accountid`: a `proc` for an account id, for cron jobs and workers. */
+  procByAccountId(accountId: string | number): Promise<ProctorGroups<T>>;
+  /** The matrix filtered to the configured tests (django's show-matrix view), or null. */
+  getMatrix(): Promise<{ audit: MatrixDocument['audit'] | undefined; tests: Record<string, unknown> } | null>;
+  close(): Promise<void>;
+}
+
+function toRequest(tests: readonly string[], input: ProcInput): IdentifyRequest {
+  const identifiers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.identifiers ?? {})) if (typeof v === 'string') identifiers[k] = v;
+  return { tests, identifiers, context: input.context ?? {}, forceGroups: input.forceGroups ? input.forceGroups : null };
+}
+
+/**
+ * Create the per-app Proctor client.
+ * @example
+ * const proctor = createProctor({ source: localSource({ matrix: './matrix.json' }), tests: ['buttoncolortst'] as const });
+ * const proc = await proctor.procFor({ identifiers: { USER: trackingCookie } });
+ * proc.buttoncolortst.group; // 'blue' | 'control' | … | null
+ */
+export function createProctor<const T extends string>(options: ProctorClientOptions<T>): ProctorClient<T> {
+  const tests = options.tests as unknown;
+  if (typeof tests === 'string') {
+    throw new ConfigError('tests', `expected a list of test names, got the string ${JSON.stringify(tests)}; write tests: [${JSON.stringify(tests)}]`);
+  }
+  if (!Array.isArray(tests) || !tests.every((t) => typeof t === 'string' && t !== '')) {
+    throw new ConfigError('tests', `expected an array of non-empty test names, got ${JSON.stringify(tests)}`);
+  }
+  const source = options.source;
+  if (source === null || typeof source !== 'object' || typeof source.identify !== 'function') {
+    throw new ConfigError('source', 'expected a source such as localSource({ matrix }), pipetSource({ apiRoot }) or staticSource({ groups })');
+  }
+  const lazy = options.lazy ?? false;
+  const logger = options.logger ?? silentLogger;
+  const list = Object.freeze([...new Set(options.tests)]);
+  const make = procFactory(list, { source, lazy, logger, onExposure: options.onExposure });
+  const accountKey = options.accountIdentifier ?? 'ACCOUNT';
+  const accountContext = options.accountContext ?? {};
+
+  function procForRequest(input: ProcInput): ProctorGroups<T> {
+    const request = toRequest(list, input);
+    if (!lazy && source.sync) return make(request, source.sync.identifySync(request));
+    return make(request);
+  }
+
+  async function procFor(input: ProcInput): Promise<ProctorGroups<T>> {
+    const proc = procForRequest(input);
+    if (!lazy) await proc.load();
+    return proc;
+  }
+
+  return {
+    tests: list,
+    source,
+    lazy,
+    ready: () => source.ready(),
+    procFor,
+    procForRequest,
+    procByAccountId: (accountId) => procFor({ identifiers: { [accountKey]: String(accountId) }, context: accountContext }),
+    async getMatrix() {
+      const matrix = await source.getMatrix();
+      if (matrix === null) return null;
+      const filtered: Record<string, unknown> = {};
+      for (const test of list) filtered[test] = Object.hasOwn(matrix.tests, test) ? matrix.tests[test] : {};
+      return { audit: matrix.audit, tests: filtered };
+    },
+    close: () => source.close(),
+  };
+}

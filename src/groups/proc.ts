@@ -1,0 +1,263 @@
+/**
+ * The `proc` object: one per request, `proc.<test>` for every configured test (django-proctor's
+ * `ProctorGroups`). Reading a test that is not configured throws a clear error in JS code; templates get a
+ * lenient view (`templateView`) that yields the engine's usual `undefined`.
+ *
+ * Each configuration gets its own prototype with one getter per test, so reading `proc.buttoncolortst` is a
+ * plain prototype getter. Behind it sits a Proxy that only sees lookups nothing else answered: unknown names.
+ */
+import { ProctorError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { payloadType, payloadValue } from '../matrix/types.js';
+import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment } from '../sources/types.js';
+import { GroupAssignment } from './group-assignment.js';
+import type { ExposureSink } from './group-assignment.js';
+
+/** What `onExposure` receives once per request: the tests the request read, in read order. */
+export interface ExposureEvent {
+  readonly tests: readonly string[];
+  readonly groups: Readonly<Record<string, { readonly group: string | null; readonly value: number | null }>>;
+  /** `test+value` entries of the exposed, assigned tests with value ≥ 0 (django's format). */
+  readonly groupString: string;
+  readonly request: IdentifyRequest;
+}
+
+/** Methods every `proc` has, whatever its tests. */
+export interface ProctorGroupsMethods<T extends string> {
+  /** django's group string: `test+value` for assigned tests with value ≥ 0, in configured order. */
+  toString(): string;
+  /** The entries of {@link toString} as a list. */
+  getGroupStringList(): string[];
+  /** Java's `toLoggingString()` (allocation ids) when the source knows allocations, else the legacy form. */
+  toLoggingString(): string;
+  /** `{ test: { group, value, payload } }` for every configured test. Not an exposure. */
+  toJSON(): Record<T, { group: string | null; value: number | null; payload: unknown }>;
+  /** The assignment of a configured test by name (for names held in variables). Throws for others. */
+  get(test: T): GroupAssignment;
+  /** Load the assignments (needed once before reading a lazy `proc` fed by an asynchronous source). */
+  load(): Promise<this>;
+  /** Whether assignments can be read without `await proc.load()`. */
+  readonly loaded: boolean;
+  /** The configured tests, in order. */
+  readonly tests: readonly T[];
+  /** The tests read so far in this request, in read order. */
+  exposures(): readonly T[];
+  /** Report the exposures to `onExposure` (once; later calls report only tests read since). */
+  flushExposure(): void;
+  /** A view for template engines: same state, but unknown tests read as `undefined` instead of throwing. */
+  templateView(): ProctorGroups<T>;
+}
+
+/** The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. */
+export type ProctorGroups<T extends string = string> = { readonly [K in T]: GroupAssignment } & ProctorGroupsMethods<T>;
+
+/** Thrown when JS code reads a test that is not configured, or a lazy remote `proc` before `load()`. */
+export class ProcAccessError extends ProctorError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+    this.name = 'ProcAccessError';
+  }
+}
+
+const STATE = Symbol('proctor.state');
+const LENIENT = Symbol('proctor.lenient');
+/** Keys libraries probe on any object (promises, inspectors, test matchers, React…); never test names. */
+const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constructor', 'asymmetricMatch', 'nodeType', '$$typeof', 'length', 'prototype', 'valueOf', 'toPrimitive', '__esModule', 'default']);
+
+interface ProcSettings {
+  readonly source: ProctorSource;
+  readonly lazy: boolean;
+  readonly logger: Logger;
+  readonly onExposure: ((event: ExposureEvent) => void) | undefined;
+}
+
+class ProcState implements ExposureSink {
+  readonly tests: readonly string[];
+  readonly request: IdentifyRequest;
+  readonly settings: ProcSettings;
+  result: IdentifyResult | null = null;
+  /** Lazy local: per-test results. */
+  readonly partial = new Map<string, SourceAssignment | null>();
+  readonly assignments = new Map<string, GroupAssignment>();
+  readonly exposed: string[] = [];
+  flushed = 0;
+  loading: Promise<void> | null = null;
+
+  constructor(tests: readonly string[], request: IdentifyRequest, settings: ProcSettings) {
+    this.tests = tests;
+    this.request = request;
+    this.settings = settings;
+  }
+
+  expose(test: string): void {
+    if (!this.exposed.includes(test)) this.exposed.push(test);
+  }
+
+  get loaded(): boolean {
+    return this.result !== null || this.settings.source.sync !== undefined;
+  }
+
+  /** The source's answer for one test, computing it if needed (lazy local evaluates just that test). */
+  raw(test: string): SourceAssignment | null {
+    if (this.result !== null) return this.result.groups[test] ?? null;
+    const sync = this.settings.source.sync;
+    if (sync === undefined) {
+      throw new ProcAccessError(
+        `proc.${test} was read before its assignments were loaded: this proc is lazy and its source (${this.settings.source.kind}) is asynchronous, so \`await proc.load()\` first (the Express middleware does this before res.render).`,
+      );
+    }
+    if (!this.settings.lazy) {
+      this.result = sync.identifySync(this.request);
+      return this.result.groups[test] ?? null;
+    }
+    if (!this.partial.has(test)) {
+      const answer = sync.identifySync({ ...this.request, tests: [test] });
+      this.partial.set(test, answer.groups[test] ?? null);
+    }
+    return this.partial.get(test) ?? null;
+  }
+
+  assignment(test: string): GroupAssignment {
+    let assignment = this.assignments.get(test);
+    if (assignment === undefined) {
+      const raw = this.raw(test);
+      assignment =
+        raw === null
+          ? new GroupAssignment(this, test, null, null, null, null, null)
+          : new GroupAssignment(this, test, raw.name, raw.value, payloadValue(raw.payload), payloadType(raw.payload), raw.allocationId);
+      this.assignments.set(test, assignment);
+    }
+    return assignment;
+  }
+
+  /** Full evaluation, for logging strings of a lazy local proc. */
+  full(): IdentifyResult | null {
+    if (this.result === null && this.settings.source.sync !== undefined) this.result = this.settings.source.sync.identifySync(this.request);
+    return this.result;
+  }
+
+  async load(): Promise<void> {
+    if (this.result !== null || this.settings.source.sync !== undefined) return;
+    this.loading ??= this.settings.source.identify(this.request).then((result) => {
+      this.result = result;
+    });
+    await this.loading;
+  }
+}
+
+function stateOf(proc: object): ProcState {
+  return (proc as { [STATE]: ProcState })[STATE];
+}
+
+const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<string>> = {
+  toString(): string {
+    return this.getGroupStringList().join(',');
+  },
+  get(test: string): GroupAssignment {
+    const state = stateOf(this);
+    if (!state.tests.includes(test)) {
+      throw new ProcAccessError(`proc.get(${JSON.stringify(test)}): test is not configured; configured tests: ${state.tests.join(', ') || '(none)'}`);
+    }
+    return state.assignment(test);
+  },
+  getGroupStringList(): string[] {
+    const state = stateOf(this);
+    const out: string[] = [];
+    for (const test of state.tests) {
+      const raw = state.raw(test);
+      if (raw !== null && raw.value >= 0) out.push(`${test}${raw.value}`);
+    }
+    return out;
+  },
+  toLoggingString(): string {
+    const state = stateOf(this);
+    const result = state.full();
+    if (result?.loggingString !== undefined) return result.loggingString;
+    const out: string[] = [];
+    for (const test of [...state.tests].sort()) {
+      const raw = state.raw(test);
+      if (raw === null || raw.value < 0) continue;
+      out.push(raw.allocationId ? `${raw.allocationId}:${test}${raw.value}` : `${test}${raw.value}`);
+    }
+    return out.join(',');
+  },
+  toJSON() {
+    const state = stateOf(this);
+    const out: Record<string, { group: string | null; value: number | null; payload: unknown }> = {};
+    for (const test of state.tests) out[test] = state.assignment(test).toJSON();
+    return out;
+  },
+  async load() {
+    await stateOf(this).load();
+    return this;
+  },
+  get loaded(): boolean {
+    return stateOf(this).loaded;
+  },
+  get tests(): readonly string[] {
+    return stateOf(this).tests;
+  },
+  exposures(): readonly string[] {
+    return [...stateOf(this).exposed];
+  },
+  flushExposure(): void {
+    const state = stateOf(this);
+    const hook = state.settings.onExposure;
+    if (hook === undefined || state.flushed >= state.exposed.length) return;
+    const tests = state.exposed.slice(state.flushed);
+    state.flushed = state.exposed.length;
+    const groups: Record<string, { group: string | null; value: number | null }> = {};
+    const entries: string[] = [];
+    for (const test of tests) {
+      const raw = state.raw(test);
+      groups[test] = { group: raw?.name ?? null, value: raw?.value ?? null };
+      if (raw !== null && raw.value >= 0) entries.push(`${test}${raw.value}`);
+    }
+    try {
+      hook({ tests, groups, groupString: entries.join(','), request: state.request });
+    } catch (error) {
+      state.settings.logger.error('proctor: onExposure hook threw', { error: error instanceof Error ? error.message : String(error) });
+    }
+  },
+  templateView() {
+    const view = Object.create(this) as Record<symbol, unknown>;
+    view[LENIENT] = true;
+    return view as unknown as ProctorGroups<string>;
+  },
+};
+
+/** Builds `proc` objects for one configuration (one prototype with a getter per test). */
+export function procFactory<T extends string>(
+  tests: readonly T[],
+  settings: ProcSettings,
+): (request: IdentifyRequest, preloaded?: IdentifyResult) => ProctorGroups<T> {
+  const configured = tests.join(', ');
+  const guard = new Proxy(methods, {
+    get(target, key, receiver: Record<symbol, unknown>) {
+      if (key in target) return Reflect.get(target, key, receiver);
+      if (typeof key === 'symbol' || PROBES.has(key) || receiver[LENIENT] === true) return undefined;
+      throw new ProcAccessError(`proc.${key}: test "${key}" is not configured; configured tests: ${configured || '(none)'}`);
+    },
+  });
+  const proto = Object.create(guard) as object;
+  for (const test of tests) {
+    // A test named like a method (`load`, `toString`) stays reachable through proc.get(name) only.
+    if (test in methods) {
+      settings.logger.warn(`proctor: test "${test}" has the name of a proc method; read it with proc.get('${test}')`);
+      continue;
+    }
+    Object.defineProperty(proto, test, {
+      get(this: { [STATE]: ProcState }) {
+        return this[STATE].assignment(test);
+      },
+      enumerable: true,
+    });
+  }
+  return (request, preloaded) => {
+    const state = new ProcState(tests, request, settings);
+    if (preloaded !== undefined) state.result = preloaded;
+    const proc = Object.create(proto) as { [STATE]: ProcState };
+    Object.defineProperty(proc, STATE, { value: state });
+    return proc as unknown as ProctorGroups<T>;
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Java text primitives the rule language relies on: `Character.isWhitespace`, `String.trim`,
+ * `Double.toString`, `Long.valueOf`, `Double.valueOf` and case-insensitive region matching.
+ */
+import { parseJavaInteger } from './release-version.js';
+
+/** Java `Character.isWhitespace` for one UTF-16 unit. */
+export function isJavaWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x1680) return false;
+  return (
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x2006) ||
+    (c >= 0x2008 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/** Commons-lang `StringUtils.isBlank`: null, empty, or only `Character.isWhitespace`. */
+export function isBlank(s: string | null): boolean {
+  if (s === null) return true;
+  for (let i = 0; i < s.length; i++) if (!isJavaWhitespace(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Java `String.trim`: strips chars ≤ U+0020. */
+export function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Java `String.strip` (JDK 11): strips `Character.isWhitespace`. */
+export function javaStrip(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isJavaWhitespace(s.charCodeAt(start))) start++;
+  while (end > start && isJavaWhitespace(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
+}
+
+/**
+ * Java `Double.toString`: plain notation for 1e-3 ≤ |d| < 1e7 with at least one fraction digit (`5.0`),
+ * computerized scientific notation otherwise (`1.0E10`, `1.5E-4`), shortest round-trip digits.
+ */
+export function javaDoubleToString(d: number): string {
+  if (Number.isNaN(d)) return 'NaN';
+  if (d === Infinity) return 'Infinity';
+  if (d === -Infinity) return '-Infinity';
+  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(d);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(d);
+    return s.includes('.') ? s : `${s}.0`;
+  }
+  const exp = d.toExponential();
+  const at = exp.indexOf('e');
+  const mantissa = exp.slice(0, at);
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exp.slice(at + 1))}`;
+}
+
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** Java `Long.valueOf(String)` as a Long value (number when safe, else bigint); null when Java throws. */
+export function parseJavaLong(text: string): number | bigint | null {
+  const v = parseJavaInteger(text, LONG_MIN, LONG_MAX);
+  if (v === null) return null;
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** Java `Integer.parseInt(String)`; null when Java throws. */
+export function parseJavaInt(text: string): number | null {
+  const v = parseJavaInteger(text, -2147483648n, 2147483647n);
+  return v === null ? null : Number(v);
+}
+
+const DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
+const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)[fFdD]?$/;
+
+/** Java `Double.valueOf(String)` (leading/trailing chars ≤ U+0020 ignored); null when Java throws. */
+export function parseJavaDouble(text: string): number | null {
+  const s = javaTrim(text);
+  if (DECIMAL.test(s)) {
+    const body = /[fFdD]$/.test(s) && !s.endsWith('Infinity') ? s.slice(0, -1) : s;
+    return Number(body);
+  }
+  const hex = HEX.exec(s);
+  if (hex === null) return null;
+  const [, sign, intDigits = '', fracDigits = '', exponent = '0'] = hex;
+  if (intDigits === '' && fracDigits === '') return null;
+  let mantissa = 0;
+  for (const ch of intDigits + fracDigits) mantissa = mantissa * 16 + parseInt(ch, 16);
+  const value = mantissa * 2 ** (Number(exponent) - 4 * fracDigits.length);
+  return sign === '-' ? -value : value;
+}
+
+/** Java `Character.toUpperCase`/`toLowerCase` on one UTF-16 unit (one-to-one mappings only). */
+function upperUnit(c: string): string {
+  const u = c.toUpperCase();
+  return u.length === 1 ? u : c;
+}
+function lowerUnit(c: string): string {
+  const l = c.toLowerCase();
+  return l.length === 1 ? l : c;
+}
+
+/** Java `String.regionMatches(true, ...)` comparison of two UTF-16 units. */
+export function unitsEqualIgnoreCase(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ua = upperUnit(a);
+  const ub = upperUnit(b);
+  return ua === ub || lowerUnit(ua) === lowerUnit(ub);
+}
+
+/** Java `"true".regionMatches(true, 0, s, offset, 4)`-style prefix test. */
+export function regionMatchesIgnoreCase(s: string, offset: number, word: string): boolean {
+  if (offset < 0 || offset + word.length > s.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    if (!unitsEqualIgnoreCase(s.charAt(offset + i), word.charAt(i))) return false;
+  }
+  return true;
+}
+
+/** Java `String.equalsIgnoreCase`. */
+export function javaEqualsIgnoreCase(a: string, b: string): boolean {
+  return a.length === b.length && regionMatchesIgnoreCase(a, 0, b);
+}
+
+/** Java `String.compareTo` (UTF-16 units): the difference of the first differing units, or of the lengths. */
+export function javaCompareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}

@@ -1,0 +1,83 @@
+/**
+ * The value model the evaluator works on (spec §3.8): JS values plus three small wrappers for Java values
+ * JS cannot tell apart from others.
+ *
+ * - A JS `number` is a Long when `Number.isInteger`, else a Double; a `bigint` is a Long.
+ * - {@link JavaDouble} marks a Double whose value is whole (`2.0`, `-0.0`), produced by EL literals, arithmetic
+ *   and verification dummies, so `2.0 == '2.0'` and `-0.0 == 0` behave as in Java.
+ * - {@link JavaEnum} is a constant of a Java enum (`MaybeBool.TRUE`, `MatchPrecision.BUILD`).
+ * - A String[] (Java array, as returned by `fn:split`) is a frozen array carrying a private brand.
+ */
+
+/** A Java `Double` whose value JS would otherwise read as a Long (whole numbers and `-0`). @internal */
+export class JavaDouble {
+  constructor(readonly value: number) {}
+}
+
+/** One constant of a Java enum type. @internal */
+export class JavaEnum {
+  constructor(
+    readonly type: string,
+    readonly name: string,
+    readonly ordinal: number,
+  ) {
+    Object.freeze(this);
+  }
+}
+
+function enumType(type: string, names: readonly string[]): ReadonlyMap<string, JavaEnum> {
+  return new Map(names.map((name, i) => [name, new JavaEnum(type, name, i)]));
+}
+
+/** `ProctorRuleFunctions.MaybeBool`. @internal */
+export const MAYBE_BOOL = enumType('com.indeed.proctor.common.ProctorRuleFunctions$MaybeBool', [
+  'TRUE',
+  'FALSE',
+  'UNKNOWN',
+]);
+/** `ReleaseVersion.MatchPrecision`. @internal */
+export const MATCH_PRECISION = enumType('com.indeed.util.core.ReleaseVersion$MatchPrecision', [
+  'MAJOR',
+  'MINOR',
+  'PATCH',
+  'BUILD',
+]);
+
+const STRING_ARRAYS = new WeakSet<readonly string[]>();
+
+/**
+ * A Java `String[]` for rule contexts (what `fn:split` returns and `fn:join` accepts). A plain JS array is a
+ * `List` to the rule language; wrap values with this when the application passes a Java array.
+ */
+export function javaStringArray(values: Iterable<string>): readonly string[] {
+  const array = Object.freeze(Array.from(values, String));
+  STRING_ARRAYS.add(array);
+  return array;
+}
+
+/** True for arrays made by {@link javaStringArray}. */
+export function isJavaStringArray(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && STRING_ARRAYS.has(value);
+}
+
+/** A Java whole-valued Double from a JS number. @internal */
+export function double(value: number): number | JavaDouble {
+  return Number.isInteger(value) ? new JavaDouble(value) : value;
+}
+
+/** True when the value is a Java Double (or Float). @internal */
+export function isDouble(v: unknown): boolean {
+  return (typeof v === 'number' && !Number.isInteger(v)) || v instanceof JavaDouble;
+}
+
+/** True when the value is a Java integral number (Long, Integer...). @internal */
+export function isLong(v: unknown): v is number | bigint {
+  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+}
+
+/** True for plain objects (`{}`, `Object.create(null)`), which are Java Maps. @internal */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,111 @@
+/**
+ * Turns the typed wrappers of the Java vectors (`{"$long": n}`, `{"$ua": {...}}`, see the vectors README)
+ * into the JS values the port uses for the same Java values (spec §3.8).
+ */
+import { ReleaseVersion, javaStringArray } from '../../src/rules/index.js';
+
+/** Fields of a `{"$ua": {...}}` wrapper. */
+interface OracleUAFields {
+  readonly os?: string | null;
+  readonly browser?: string | null;
+  readonly osMajor?: number | null;
+  readonly version?: string | null;
+}
+
+/**
+ * The vectors' Java bean `Oracle.OracleUA`. Rules reach it as bean properties (`ua.android` → `isAndroid()`,
+ * `ua.osMajor` → `getOsMajor()`, `ua.IOS` → `isIOS()`) and by method calls (`ua.osIs('android')`). The fields
+ * are private so that only the getters are visible, as on the Java bean.
+ */
+export class OracleUA {
+  readonly #os: string | null;
+  readonly #browser: string | null;
+  readonly #osMajor: number;
+  readonly #version: string | null;
+
+  constructor(fields: OracleUAFields) {
+    this.#os = fields.os ?? null;
+    this.#browser = fields.browser ?? null;
+    this.#osMajor = fields.osMajor ?? 0;
+    this.#version = fields.version ?? null;
+  }
+
+  isAndroid(): boolean {
+    return this.osIs('android');
+  }
+
+  isIOS(): boolean {
+    return this.osIs('ios');
+  }
+
+  getOs(): string | null {
+    return this.#os;
+  }
+
+  getBrowser(): string | null {
+    return this.#browser;
+  }
+
+  getOsMajor(): number {
+    return this.#osMajor;
+  }
+
+  getVersion(): string | null {
+    return this.#version;
+  }
+
+  getReleaseVersion(): ReleaseVersion | null {
+    return this.#version === null ? null : ReleaseVersion.parse(this.#version);
+  }
+
+  /** Case-insensitive OS test (`ua.osIs('ANDROID')` is true for Android in the vectors). */
+  osIs(os: string): boolean {
+    return this.#os !== null && this.#os.toLowerCase() === String(os).toLowerCase();
+  }
+}
+
+function toLong(n: unknown): number | bigint {
+  if (typeof n === 'string') {
+    const big = BigInt(n);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  }
+  return Number(n);
+}
+
+const WRAPPERS: Readonly<Record<string, (v: unknown) => unknown>> = {
+  $long: toLong,
+  $biginteger: toLong,
+  $int: Number,
+  $short: Number,
+  $byte: Number,
+  $double: Number,
+  $float: Number,
+  $bigdecimal: Number,
+  $string: String,
+  $char: String,
+  $stringArray: (v) => javaStringArray((v as unknown[]).map(String)),
+  $set: (v) => new Set((v as unknown[]).map(fromVectorValue)),
+  $version: (v) => ReleaseVersion.parse(String(v)),
+  $ua: (v) => new OracleUA(v as OracleUAFields),
+};
+
+/** Convert a vector value (context, constants, payload) recursively through arrays and objects. */
+export function fromVectorValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(fromVectorValue);
+  if (typeof v !== 'object' || v === null) return v;
+  const keys = Object.keys(v);
+  const only = keys.length === 1 ? keys[0] : undefined;
+  if (only !== undefined && Object.hasOwn(WRAPPERS, only)) {
+    const convert = WRAPPERS[only];
+    if (convert) return convert((v as Record<string, unknown>)[only]);
+  }
+  return Object.fromEntries(keys.map((k) => [k, fromVectorValue((v as Record<string, unknown>)[k])]));
+}
+
+/**
+ * `JSON.parse` for vector files that keeps `$long`/`$biginteger` integers beyond 2^53 exact (they become
+ * decimal strings, which {@link fromVectorValue} turns into bigints).
+ */
+export function parseVectorJson(text: string): unknown {
+  return JSON.parse(text.replace(/("\$(?:long|biginteger)"\s*:\s*)(-?\d{16,})/g, '$1"$2"'));
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { loadMatrix, MatrixError, parseTestMatrix, Proctor, SpecificationError } from '../../src/index.js';
+
+const audit = { version: '3', updated: 1454432430000, updatedBy: 'alice' };
+const test = (extra: Record<string, unknown> = {}) => ({
+  testType: 'USER',
+  salt: 'x',
+  buckets: [
+    { name: 'control', value: 0 },
+    { name: 'test', value: 1 },
+  ],
+  allocations: [{ ranges: [{ bucketValue: 0, length: 0.5 }, { bucketValue: 1, length: 0.5 }] }],
+  ...extra,
+});
+
+describe('parseTestMatrix: documents that are not a matrix', () => {
+  it.each([
+    ['not JSON', '{"audit":', /not valid JSON/, ''],
+    ['an array', '[]', /expected a test matrix object/, '(root)'],
+    ['no audit', '{"tests":{}}', /"audit" is missing/, 'audit'],
+    ['tests not an object', JSON.stringify({ audit, tests: [] }), /tests: expected an object, got \[\]/, 'tests'],
+    ['bucket value not an integer', JSON.stringify({ audit, tests: { t: test({ buckets: [{ name: 'a', value: 1.5 }] }) } }), /tests\.t\.buckets\[0\]\.value: expected a 32-bit integer, got 1\.5/, 'tests.t.buckets[0].value'],
+    ['two payload types', JSON.stringify({ audit, tests: { t: test({ buckets: [{ name: 'a', value: 0, payload: { stringValue: 'x', longValue: 1 } }] }) } }), /exactly one type/, 'tests.t.buckets[0].payload'],
+    ['comments', `{/* c */ "audit": ${JSON.stringify(audit)}}`, /not valid JSON/, ''],
+  ])('%s', (_label, text, message, errorPath) => {
+    try {
+      parseTestMatrix(text);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(MatrixError);
+      expect((error as MatrixError).message).toMatch(message);
+      expect((error as MatrixError).path).toBe(errorPath);
+      expect((error as MatrixError).code).toBe('MATRIX_INVALID');
+    }
+  });
+
+  it('coerces scalars like Jackson and derives updatedDate in US/Central', () => {
+    const m = parseTestMatrix({ audit: { version: 42, updated: 1454432430000 }, tests: { t: test({ version: 7 }), gone: null } });
+    expect(m.audit.version).toBe('42');
+    expect(m.audit.updatedDate).toBe('2016-02-02T11:00-0600');
+    expect(m.tests.t?.version).toBe('7');
+    expect(Object.keys(m.tests)).toEqual(['t']);
+  });
+
+  it('treats a test named __proto__ as a test, not a prototype', () => {
+    const m = loadMatrix(`{"audit":{"version":"1"},"tests":{"__proto__":${JSON.stringify(test())}}}`);
+    expect(m.loadedTests).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(parseTestMatrix({ audit, tests: {} }).tests)).toBeNull();
+  });
+});
+
+describe('loadMatrix: invalid tests are dropped with field and value, the rest load', () => {
+  it.each([
+    ['unknown bucket', test({ allocations: [{ ranges: [{ bucketValue: 0, length: 0.5 }, { bucketValue: 5, length: 0.5 }] }] }), 'tests.t.allocations[0].ranges[1].bucketValue: refers to unknown bucket value 5'],
+    ['sum', test({ allocations: [{ ranges: [{ bucketValue: 0, length: 0.4 }, { bucketValue: 1, length: 0.5 }] }] }), 'tests.t.allocations[0].ranges: lengths must add up to 1 (±0.0001): 0.4 + 0.5 = 0.9'],
+    ['no allocations', test({ allocations: [] }), 'tests.t.allocations: no allocations specified'],
+    ['test type', test({ testType: 'user' }), 'tests.t.testType: unknown test type "user"'],
+    ['empty non-last rule', test({ allocations: [{ rule: '${}', ranges: [{ bucketValue: 0, length: 1 }] }, { ranges: [{ bucketValue: 1, length: 1 }] }] }), 'tests.t.allocations[0].rule: every allocation but the last needs a rule, got "${}"'],
+    ['partial payloads', test({ buckets: [{ name: 'a', value: 0, payload: { stringValue: 'x' } }, { name: 'b', value: 1 }] }), 'tests.t.buckets[1].payload: either every bucket has a payload or none does'],
+    ['mixed payloads', test({ buckets: [{ name: 'a', value: 0, payload: { stringValue: 'x' } }, { name: 'b', value: 1, payload: { longValue: 1 } }] }), 'tests.t.buckets[1].payload: payload type longValue differs from the test\'s payload type stringValue'],
+  ])('%s', (_label, bad, message) => {
+    const result = loadMatrix({ audit, tests: { t: bad, ok: test({ salt: 'ok' }) } });
+    expect(result.loadedTests).toEqual(['ok']);
+    expect(String(result.errors.get('t'))).toContain(message);
+  });
+
+  it('rejects dependencies Java rejects, transitively', () => {
+    const result = loadMatrix({
+      audit,
+      tests: {
+        parent: test({ salt: 'p' }),
+        child: test({ salt: 'c', dependsOn: { testName: 'parent', bucketValue: 1 } }),
+        samesalt: test({ salt: 'p', dependsOn: { testName: 'parent', bucketValue: 1 } }),
+        orphan: test({ salt: 'o', dependsOn: { testName: 'nope', bucketValue: 1 } }),
+        grandorphan: test({ salt: 'g', dependsOn: { testName: 'orphan', bucketValue: 1 } }),
+        a: test({ salt: 'a', dependsOn: { testName: 'b', bucketValue: 1 } }),
+        b: test({ salt: 'b', dependsOn: { testName: 'a', bucketValue: 1 } }),
+      },
+    });
+    expect(result.loadedTests).toEqual(['child', 'parent']);
+    expect([...result.errors.keys()].sort()).toEqual(['a', 'b', 'grandorphan', 'orphan', 'samesalt']);
+    expect(result.matrix.order.map((t) => t.name)).toEqual(['parent', 'child']);
+  });
+
+  it('rejects a bad specification at setup with the path', () => {
+    expect(() => loadMatrix({ audit, tests: {} }, { specification: { tests: { t: { fallbackValue: 'x' } } } })).toThrow(
+      SpecificationError,
+    );
+    expect(() => Proctor.fromMatrix({ audit, tests: {} }, { identifierValidator: 'strict' as 'noop' })).toThrow(
+      /identifierValidator: expected 'noop', 'noEmpty' or a function, got "strict"/,
+    );
+  });
+});
+
+describe('determineTestGroups never throws', () => {
+  const proctor = Proctor.fromMatrix({ audit, tests: { t: test(), r: test({ salt: 'r', rule: '${a.b.c > 1}' }) } });
+  it.each([
+    ['lone surrogates', { USER: '\ud800x\udfff' }],
+    ['1 MB id', { USER: 'x'.repeat(1 << 20) }],
+    ['empty id', { USER: '' }],
+    ['non-string id', { USER: 5 as unknown as string }],
+  ])('%s', (_label, identifiers) => {
+    expect(() =>
+      proctor.determineTestGroups({ identifiers, context: { a: { b: Symbol('x') } }, forceGroups: '\u0000t1;map:{' }),
+    ).not.toThrow();
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { ConfigError, createProctor, localSource, staticSource } from '../../src/index.js';
+import type { ExposureEvent, GroupAssignment, ProctorGroups } from '../../src/index.js';
+import type { IdentifyRequest, IdentifyResult, ProctorSource } from '../../src/sources/types.js';
+import exampleMatrix from '../../examples/matrix.json' with { type: 'json' };
+
+const TESTS = ['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'nosuchtst'] as const;
+const USER = { USER: 'pa5xq0lz4n80' };
+const CONTEXT = { country: 'US', loggedIn: true, userAgent: { mobileDevice: false } };
+
+function local(lazy = false, onExposure?: (e: ExposureEvent) => void) {
+  return createProctor({ source: localSource({ matrix: exampleMatrix }), tests: TESTS, lazy, ...(onExposure ? { onExposure } : {}) });
+}
+
+describe('proc: the per-request ProctorGroups', () => {
+  it('gives every configured test a GroupAssignment; unassigned = all null; payload unwrapped with its type', async () => {
+    const proc = await local().procFor({ identifiers: USER, context: CONTEXT });
+    expect(proc.buttoncolortst.toJSON()).toEqual({ group: 'control', value: 0, payload: '#C0C0C0' });
+    expect(proc.buttoncolortst.payloadType).toBe('stringValue');
+    expect(proc.countryalgotst.toJSON()).toEqual({ group: 'inactive', value: -1, payload: [2, 3, 5] });
+    expect(proc.nosuchtst.toJSON()).toEqual({ group: null, value: null, payload: null });
+    expect(proc.nosuchtst.assigned).toBe(false);
+  });
+
+  it("String(proc) is django's group string: configured order, values >= 0", async () => {
+    const proc = await local().procFor({ identifiers: USER, context: CONTEXT });
+    expect(String(proc)).toBe('buttoncolortst0,newfeaturerollout0');
+    expect(`${proc}`).toBe('buttoncolortst0,newfeaturerollout0');
+    expect(proc.getGroupStringList()).toEqual(['buttoncolortst0', 'newfeaturerollout0']);
+    expect(proc.toLoggingString()).toBe('');
+    expect(JSON.parse(JSON.stringify(proc))).toMatchObject({ newfeaturerollout: { group: 'active', value: 0, payload: null } });
+  });
+
+  it('throws a clear error for a test that is not configured, naming the configured list', async () => {
+    const proc = await local().procFor({ identifiers: USER });
+    expect(() => (proc as unknown as Record<string, unknown>).buttoncolrtst).toThrow(
+      'proc.buttoncolrtst: test "buttoncolrtst" is not configured; configured tests: buttoncolortst, newfeaturerollout, countryalgotst, nosuchtst',
+    );
+    expect(() => proc.get('nope' as 'buttoncolortst')).toThrow(/not configured/);
+    // Probes by promises, inspectors and test matchers are not test names.
+    expect((proc as unknown as Record<string, unknown>).then).toBeUndefined();
+    await expect(Promise.resolve(proc)).resolves.toBe(proc);
+    // Templates get their engine's usual undefined.
+    expect((proc.templateView() as unknown as Record<string, unknown>).buttoncolrtst).toBeUndefined();
+    expect(proc.templateView().buttoncolortst.group).toBe('control');
+  });
+
+  it('types test names: a typo is a compile error', async () => {
+    const proc = await local().procFor({ identifiers: USER });
+    expectTypeOf(proc.buttoncolortst).toEqualTypeOf<GroupAssignment>();
+    // @ts-expect-error buttoncolrtst is not a configured test
+    expect(() => proc.buttoncolrtst).toThrow();
+    expectTypeOf(proc).toMatchTypeOf<ProctorGroups<(typeof TESTS)[number]>>();
+  });
+
+  it('rejects a single string instead of a list at setup, with the fix in the message', () => {
+    expect(() => createProctor({ source: staticSource({ groups: {} }), tests: 'buttoncolortst' as unknown as string[] })).toThrow(ConfigError);
+    expect(() => createProctor({ source: staticSource({ groups: {} }), tests: 'buttoncolortst' as unknown as string[] })).toThrow(
+      'tests: expected a list of test names, got the string "buttoncolortst"; write tests: ["buttoncolortst"]',
+    );
+  });
+
+  it('records exposures in read order and reports them once per flush', async () => {
+    const events: ExposureEvent[] = [];
+    const proc = await local(false, (e) => events.push(e)).procFor({ identifiers: USER, context: CONTEXT });
+    void String(proc); // logging is not an exposure
+    void proc.toJSON();
+    expect(proc.exposures()).toEqual([]);
+    void proc.newfeaturerollout.group;
+    void proc.buttoncolortst.payload;
+    void proc.newfeaturerollout.value;
+    proc.flushExposure();
+    proc.flushExposure();
+    expect(events).toHaveLength(1);
+    expect(events[0]?.tests).toEqual(['newfeaturerollout', 'buttoncolortst']);
+    expect(events[0]?.groupString).toBe('newfeaturerollout0,buttoncolortst0');
+    void proc.nosuchtst.group;
+    proc.flushExposure();
+    expect(events[1]?.tests).toEqual(['nosuchtst']);
+  });
+
+  it('lazy local: nothing is evaluated until read, then only the test read', async () => {
+    const source = localSource({ matrix: exampleMatrix });
+    const spy = vi.spyOn(source.sync, 'identifySync');
+    const proctor = createProctor({ source, tests: TESTS, lazy: true });
+    const proc = proctor.procForRequest({ identifiers: USER, context: CONTEXT });
+    expect(spy).not.toHaveBeenCalled();
+    expect(proc.buttoncolortst.group).toBe('control');
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.mock.calls[0]?.[0].tests).toEqual(['buttoncolortst']);
+    void proc.buttoncolortst.value;
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('lazy with an asynchronous source: reading before load() says what to await', async () => {
+    let resolve!: (r: IdentifyResult) => void;
+    const remote: ProctorSource = {
+      kind: 'pipet',
+      ready: () => Promise.resolve(),
+      identify: (_r: IdentifyRequest) => new Promise((r) => (resolve = r)),
+      getMatrix: () => Promise.resolve(null),
+      close: () => Promise.resolve(),
+    };
+    const proc = createProctor({ source: remote, tests: ['buttoncolortst'], lazy: true }).procForRequest({ identifiers: USER });
+    expect(proc.loaded).toBe(false);
+    expect(() => proc.buttoncolortst).toThrow(/await proc\.load\(\)/);
+    const loading = proc.load();
+    resolve({ groups: { buttoncolortst: { name: 'blue', value: 1, payload: null, allocationId: null, version: '3' } }, matrixVersion: '9', origin: 'pipet' });
+    await loading;
+    expect(proc.buttoncolortst.group).toBe('blue');
+    expect(proc.toLoggingString()).toBe('buttoncolortst1');
+  });
+
+  it('static source: fixed groups for your own tests, by request when needed', async () => {
+    const proctor = createProctor({
+      source: staticSource({ groups: (r) => (r.identifiers.USER === 'vip' ? { buttoncolortst: { name: 'blue', value: 1, payload: { stringValue: '#00F' } } } : {}) }),
+      tests: ['buttoncolortst'],
+    });
+    expect((await proctor.procFor({ identifiers: { USER: 'vip' } })).buttoncolortst.payload).toBe('#00F');
+    expect((await proctor.procFor({ identifiers: { USER: 'x' } })).buttoncolortst.group).toBeNull();
+  });
+
+  it('procByAccountId uses the ACCOUNT identifier', async () => {
+    const seen: IdentifyRequest[] = [];
+    const proctor = createProctor({
+      source: staticSource({ groups: (r) => (seen.push(r), {}) }),
+      tests: ['acctst'],
+    });
+    await proctor.procByAccountId(999999);
+    expect(seen[0]?.identifiers).toEqual({ ACCOUNT: '999999' });
+  });
+
+  it('a test named like a method stays reachable through get()', async () => {
+    const proctor = createProctor({ source: staticSource({ groups: { load: { name: 'on', value: 1 } } }), tests: ['load'] });
+    const proc = await proctor.procFor({ identifiers: {} });
+    expect(typeof proc.load).toBe('function');
+    expect(proc.get('load').group).toBe('on');
+  });
+});
