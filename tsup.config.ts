@@ -1,13 +1,20 @@
 import { defineConfig } from 'tsup';
 
+/** Every public entry point: the pure core at the root, one subpath per adapter. */
+const entries = {
+  index: 'src/index.ts',
+  express: 'src/express/index.ts',
+};
+
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: entries,
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
     sourcemap: true,
     target: 'node20',
+    splitting: true,
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },

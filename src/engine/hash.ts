@@ -284,7 +284,7 @@ export function javaIntCast(x: number): number {
   if (Number.isNaN(x)) return 0;
   if (x >= INT_MAX) return INT_MAX;
   if (x <= INT_MIN) return INT_MIN;
-  return Math.trunc(x);
+  return Math.trunc(x) + 0; // an int has no -0
 }
 
 /**

@@ -44,9 +44,15 @@ export interface ProctorGroupsMethods<T extends string> {
   exposures(): readonly T[];
   /** Report the exposures to `onExposure` (once; later calls report only tests read since). */
   flushExposure(): void;
-  /** A view for template engines: same state, but unknown tests read as `undefined` instead of throwing. */
-  templateView(): ProctorGroups<T>;
+  /**
+   * A view for template engines: plain own properties per test (`{ group, value, payload, payloadType }`),
+   * unknown tests read as `undefined`, `String(view)` is the group string. Reading a test is an exposure.
+   */
+  templateView(): TemplateView<T>;
 }
+
+/** What templates see as `proc` (see `templateView`). */
+export type TemplateView<T extends string = string> = { readonly [K in T]: TemplateAssignment };
 
 /** The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. */
 export type ProctorGroups<T extends string = string> = { readonly [K in T]: GroupAssignment } & ProctorGroupsMethods<T>;
@@ -60,7 +66,7 @@ export class ProcAccessError extends ProctorError {
 }
 
 const STATE = Symbol('proctor.state');
-const LENIENT = Symbol('proctor.lenient');
+const PROC = Symbol('proctor.proc');
 /** Keys libraries probe on any object (promises, inspectors, test matchers, React…); never test names. */
 const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constructor', 'asymmetricMatch', 'nodeType', '$$typeof', 'length', 'prototype', 'valueOf', 'toPrimitive', '__esModule', 'default']);
 
@@ -82,6 +88,7 @@ class ProcState implements ExposureSink {
   readonly exposed: string[] = [];
   flushed = 0;
   loading: Promise<void> | null = null;
+  view: object | undefined;
 
   constructor(tests: readonly string[], request: IdentifyRequest, settings: ProcSettings) {
     this.tests = tests;
@@ -220,11 +227,59 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
     }
   },
   templateView() {
-    const view = Object.create(this) as Record<symbol, unknown>;
-    view[LENIENT] = true;
-    return view as unknown as ProctorGroups<string>;
+    const state = stateOf(this);
+    state.view ??= buildTemplateView(this, state);
+    return state.view as TemplateView<string>;
   },
 };
+
+/** What a template sees for one test: plain own properties (Handlebars refuses prototype getters). */
+export interface TemplateAssignment {
+  readonly group: string | null;
+  readonly value: number | null;
+  readonly payload: unknown;
+  readonly payloadType: string | null;
+}
+
+/**
+ * The template view: own, enumerable getters per configured test (so Handlebars' prototype-access rules
+ * allow `proc.test.group`), each yielding a frozen plain object; reading a test counts as an exposure.
+ * Unknown names are simply `undefined`. `toString()` is the group string, as in django templates.
+ */
+function buildTemplateView(proc: ProctorGroupsMethods<string>, state: ProcState): object {
+  const view: Record<string, unknown> = {};
+  const cache = new Map<string, TemplateAssignment>();
+  for (const test of state.tests) {
+    Object.defineProperty(view, test, {
+      enumerable: true,
+      get(): TemplateAssignment {
+        let plain = cache.get(test);
+        if (plain === undefined) {
+          const a = state.assignment(test);
+          plain = Object.freeze({ ...a.toJSON(), payloadType: a.payloadType });
+          cache.set(test, plain);
+        }
+        state.expose(test);
+        return plain;
+      },
+    });
+  }
+  Object.defineProperties(view, {
+    toString: { value: () => proc.toString() },
+    toJSON: { value: () => proc.toJSON() },
+    [STATE]: { value: state },
+    [PROC]: { value: proc },
+  });
+  return view;
+}
+
+/** The full `proc` behind a template view (helpers use it for `get`, `load`, exposures). */
+export function procOf(view: unknown): ProctorGroups<string> | undefined {
+  if (view === null || typeof view !== 'object') return undefined;
+  const inner = (view as { [PROC]?: ProctorGroups<string> })[PROC];
+  if (inner !== undefined) return inner;
+  return STATE in view ? (view as unknown as ProctorGroups<string>) : undefined;
+}
 
 /** Builds `proc` objects for one configuration (one prototype with a getter per test). */
 export function procFactory<T extends string>(
@@ -233,9 +288,9 @@ export function procFactory<T extends string>(
 ): (request: IdentifyRequest, preloaded?: IdentifyResult) => ProctorGroups<T> {
   const configured = tests.join(', ');
   const guard = new Proxy(methods, {
-    get(target, key, receiver: Record<symbol, unknown>) {
+    get(target, key, receiver: object) {
       if (key in target) return Reflect.get(target, key, receiver);
-      if (typeof key === 'symbol' || PROBES.has(key) || receiver[LENIENT] === true) return undefined;
+      if (typeof key === 'symbol' || PROBES.has(key)) return undefined;
       throw new ProcAccessError(`proc.${key}: test "${key}" is not configured; configured tests: ${configured || '(none)'}`);
     },
   });

@@ -25,8 +25,13 @@ export class JavaEnum {
   }
 }
 
+/** Every enum type rules can meet, by Java class name. @internal */
+export const ENUM_TYPES = new Map<string, ReadonlyMap<string, JavaEnum>>();
+
 function enumType(type: string, names: readonly string[]): ReadonlyMap<string, JavaEnum> {
-  return new Map(names.map((name, i) => [name, new JavaEnum(type, name, i)]));
+  const constants = new Map(names.map((name, i) => [name, new JavaEnum(type, name, i)]));
+  ENUM_TYPES.set(type, constants);
+  return constants;
 }
 
 /** `ProctorRuleFunctions.MaybeBool`. @internal */

@@ -1,0 +1,180 @@
+/**
+ * The caching logic the Pipet source puts in front of an {@link AssignmentStore} (django-proctor's `Cacher`,
+ * spec §6.4), with django's bugs fixed (§10.8):
+ *
+ * - An entry is **fresh** only if its params equal the request's exactly, its matrix version equals the
+ *   latest version this process has seen, and that version was confirmed by Pipet less than
+ *   `versionCheckIntervalMs` ago. Anything else is a miss and Pipet is called (which refreshes the version).
+ * - Entries that are not fresh are kept, not deleted: when Pipet then fails, the last good entry for exactly
+ *   these params is served as `stale-cache`, whatever its version or age (django's `CacheCacher` ignores
+ *   `allow_expired` and falls back to unassigned instead).
+ * - Only successful Pipet answers that carry `audit.version` are written; fallbacks never are.
+ *
+ * The latest version lives in process memory (like django's `SessionCacher`), so processes sharing a remote
+ * store each confirm it themselves; an entry written under a newer version than a process knows is a miss
+ * for that process until its next Pipet call, which is self-correcting.
+ */
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import type { SourceAssignment } from '../sources/types.js';
+import type { AssignmentStore, CacheEntry } from './store.js';
+
+/** Options for {@link pipetCache}. */
+export interface PipetCacheOptions {
+  /** Where entries live, e.g. `memoryStore()`. */
+  readonly store: AssignmentStore;
+  /**
+   * How long a matrix version confirmed by Pipet is trusted, in ms. After that the next request calls Pipet
+   * even on a hit, so a new matrix is noticed at most this late. 0 trusts nothing: the cache then only
+   * bridges Pipet failures.
+   * @default 300000
+   */
+  readonly versionCheckIntervalMs?: number;
+  /** Where store failures are logged. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** The result of {@link PipetCache.lookup}. */
+export interface CacheLookup {
+  /** The entry stored for exactly these params, or null. */
+  readonly entry: CacheEntry | null;
+  /** True when `entry` may be served without calling Pipet. */
+  readonly fresh: boolean;
+}
+
+/** The cache layer of the Pipet source. Never throws or rejects. */
+export interface PipetCache {
+  /** The entry for `params` and whether it is fresh. Store failures are logged and read as a miss. */
+  lookup(params: string): Promise<CacheLookup>;
+  /**
+   * Record a successful Pipet answer: confirms `matrixVersion` as the latest (restarting its expiry) and
+   * stores the groups under `params`. `groups` is frozen in place. Store failures are logged, not thrown.
+   */
+  save(params: string, groups: Record<string, SourceAssignment>, matrixVersion: string): void;
+  /** Confirm a matrix version seen elsewhere (e.g. `/proctor/matrix`), restarting its expiry. */
+  observeVersion(matrixVersion: string): void;
+  /** The latest matrix version confirmed by Pipet, or null if none yet or expired. */
+  latestVersion(): string | null;
+}
+
+const MISS: CacheLookup = Object.freeze({ entry: null, fresh: false });
+
+/** The store key for a params string: short, ASCII, fixed length. Collisions are caught by the params check. */
+export function cacheKey(params: string): string {
+  // SHA-1 is used for speed and spread only; correctness never depends on it (params are compared on read).
+  return `proctor:pipet:${createHash('sha1').update(params).digest('base64url')}`;
+}
+
+function isEntry(value: unknown): value is CacheEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Record<keyof CacheEntry, unknown>>;
+  return typeof v.params === 'string' && typeof v.matrixVersion === 'string' && typeof v.groups === 'object' && v.groups !== null;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Create the cache layer. `pipetSource({ cache })` builds one for you; use this directly only to share one
+ * version tracker between several sources or to test the logic.
+ */
+export function pipetCache(options: PipetCacheOptions): PipetCache {
+  const store = options.store;
+  if (
+    typeof store !== 'object' ||
+    store === null ||
+    typeof store.get !== 'function' ||
+    typeof store.set !== 'function' ||
+    typeof store.delete !== 'function'
+  ) {
+    throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(store)}`);
+  }
+  const interval = options.versionCheckIntervalMs ?? 300_000;
+  if (!Number.isFinite(interval) || interval < 0) {
+    throw new ConfigError('versionCheckIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(options.versionCheckIntervalMs)}`);
+  }
+  const logger = options.logger ?? silentLogger;
+  let latest: string | null = null;
+  // Wall-clock time (Date.now) after which `latest` is no longer trusted.
+  let latestExpiresAt = 0;
+
+  function currentVersion(): string | null {
+    return latest !== null && Date.now() < latestExpiresAt ? latest : null;
+  }
+
+  function observeVersion(matrixVersion: string): void {
+    latest = matrixVersion;
+    latestExpiresAt = Date.now() + interval;
+  }
+
+  function judge(key: string, params: string, found: unknown): CacheLookup {
+    if (found === undefined || found === null) return MISS;
+    if (!isEntry(found)) {
+      // Only a foreign writer or a corrupted remote store can produce this; drop it so it is logged once.
+      logger.warn('proctor: dropping a malformed Pipet cache entry', { key, type: typeof found });
+      remove(key);
+      return MISS;
+    }
+    if (found.params !== params) return MISS;
+    const version = currentVersion();
+    return { entry: found, fresh: version !== null && found.matrixVersion === version };
+  }
+
+  function storeFailed(operation: string, error: unknown): void {
+    logger.warn(`proctor: Pipet cache ${operation} failed; continuing without the cache`, { error: message(error) });
+  }
+
+  function remove(key: string): void {
+    try {
+      const done = store.delete(key);
+      if (isThenable(done)) done.catch((error: unknown) => storeFailed('delete', error));
+    } catch (error) {
+      storeFailed('delete', error);
+    }
+  }
+
+  return {
+    async lookup(params) {
+      const key = cacheKey(params);
+      let found: CacheEntry | undefined | Promise<CacheEntry | undefined>;
+      try {
+        found = store.get(key);
+        // Only await a real promise: the memory store answers synchronously and a hit stays cheap.
+        if (isThenable(found)) found = await found;
+      } catch (error) {
+        storeFailed('read', error);
+        return MISS;
+      }
+      return judge(key, params, found);
+    },
+
+    save(params, groups, matrixVersion) {
+      observeVersion(matrixVersion);
+      deepFreeze(groups);
+      const entry: CacheEntry = Object.freeze({ params, matrixVersion, groups, storedAt: Date.now() });
+      try {
+        const done = store.set(cacheKey(params), entry);
+        if (isThenable(done)) done.catch((error: unknown) => storeFailed('write', error));
+      } catch (error) {
+        storeFailed('write', error);
+      }
+    },
+
+    observeVersion,
+
+    latestVersion: currentVersion,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The `prforceGroups` cookie, read in both forms it exists in the wild (spec §4.1, §10.7): django's raw
+ * value (Python cookie quoting, `,` written as `\054`) and Java's `"` + URL-encoded value + `"`.
+ */
+
+/** Undo Python's cookie quoting: surrounding quotes, `\ooo` octal escapes and `\"`/`\\`. */
+function unquote(value: string): string {
+  if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) return value;
+  return value.slice(1, -1).replace(/\\([0-3][0-7]{2}|.)/g, (_m, esc: string) =>
+    esc.length === 3 ? String.fromCharCode(parseInt(esc, 8)) : esc,
+  );
+}
+
+function urlDecode(value: string): string {
+  if (!value.includes('%') && !value.includes('+')) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Every `name` cookie in the `Cookie` header, decoded and joined with `,` in header order (later ones win
+ * when parsed, as in Java). Null when there is none. Never throws.
+ */
+export function readForceCookie(cookieHeader: string | string[] | undefined, name: string): string | null {
+  if (cookieHeader === undefined) return null;
+  const header = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : cookieHeader;
+  const values: string[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    values.push(urlDecode(unquote(part.slice(eq + 1).trim())));
+  }
+  return values.length === 0 ? null : values.join(',');
+}
+
+/** A session cookie that carries the force string (an empty value clears it). */
+export function forceCookieHeader(name: string, value: string, secure: boolean): string {
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])];
+  if (value === '') return `${name}=; ${attributes.join('; ')}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+  return `${name}=${encodeURIComponent(value)}; ${attributes.join('; ')}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * Express middleware (Express 4 and 5): one `proc` per request on `req.proc` and `res.locals.proc`,
+ * `prforceGroups` for privileged users, and `res.render` that waits for an asynchronous `proc` before any
+ * engine renders. Nothing here throws into the app: failures become unassigned groups, a log line, `next()`.
+ */
+import { createProctor } from '../client.js';
+import type { ProctorClient, ProctorClientOptions } from '../client.js';
+import { ConfigError } from '../errors.js';
+import type { ProctorGroups } from '../groups/proc.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { forceCookieHeader, readForceCookie } from './force-cookie.js';
+
+/** The parts of an Express request the middleware uses (structural: no Express import). */
+export interface RequestLike {
+  readonly url: string;
+  readonly originalUrl?: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly secure?: boolean;
+  proc?: unknown;
+}
+
+/** The parts of an Express response the middleware uses. */
+export interface ResponseLike {
+  locals: Record<string, unknown>;
+  render?: (...args: never[]) => void;
+  append?(field: string, value: string): unknown;
+  setHeader(name: string, value: string | string[]): unknown;
+  getHeader(name: string): unknown;
+  on(event: 'finish' | 'close', listener: () => void): unknown;
+  headersSent?: boolean;
+}
+
+type Next = (error?: unknown) => void;
+
+/** Options for {@link proctor}: the client's options plus how to read a request. */
+export interface ProctorMiddlewareOptions<T extends string, Req extends RequestLike = RequestLike>
+  extends Omit<ProctorClientOptions<T>, 'logger'> {
+  /**
+   * Identifiers of the request's user by test type (or Pipet source key), e.g.
+   * `{ USER: req.cookies.tk, ACCOUNT: req.user?.id }`. Leave out what the user lacks. Required.
+   */
+  readonly getIdentifiers: (req: Req) => Readonly<Record<string, string | null | undefined>>;
+  /** Rule context for the request. @default () => ({}) */
+  readonly getContext?: (req: Req) => Readonly<Record<string, unknown>>;
+  /**
+   * Whether the request may force groups with `prforceGroups`. It may run before your other middleware
+   * (after a redirect, say): don't assume `req.user` exists. An exception counts as `false`.
+   * @default () => false
+   */
+  readonly isPrivileged?: (req: Req) => boolean;
+  /** Query parameter and cookie name for force groups. @default 'prforceGroups' */
+  readonly forceGroupsParam?: string;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** The middleware function, with the client it uses. */
+export interface ProctorMiddleware<Req extends RequestLike = RequestLike> {
+  (req: Req, res: ResponseLike, next: Next): void;
+  readonly client: ProctorClient<string>;
+}
+
+function queryValue(req: RequestLike, name: string): string | null {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  try {
+    const params = new URLSearchParams(url.slice(q + 1));
+    return params.get(name);
+  } catch {
+    return null;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Create the Proctor middleware.
+ * @example
+ * app.use(proctor({
+ *   source: localSource({ matrix: './matrix.json' }),
+ *   tests: ['buttoncolortst', 'newfeaturerollout'],
+ *   getIdentifiers: (req) => ({ USER: req.cookies.tk }),
+ *   isPrivileged: (req) => req.ip === '127.0.0.1',
+ * }));
+ */
+export function proctor<const T extends string, Req extends RequestLike = RequestLike>(
+  options: ProctorMiddlewareOptions<T, Req>,
+): ProctorMiddleware<Req> {
+  if (typeof options.getIdentifiers !== 'function') {
+    throw new ConfigError('getIdentifiers', 'a function (req) => ({ USER: … }) is required');
+  }
+  const logger = options.logger ?? silentLogger;
+  const client = createProctor({ ...options, logger });
+  const getContext = options.getContext ?? (() => ({}));
+  const isPrivileged = options.isPrivileged ?? (() => false);
+  const param = options.forceGroupsParam ?? 'prforceGroups';
+  const emptyProc = createProctor({
+    source: { kind: 'fallback', sync: { identifySync: () => ({ groups: {}, matrixVersion: null, origin: 'fallback' }) }, ready: () => Promise.resolve(), identify: () => Promise.resolve({ groups: {}, matrixVersion: null, origin: 'fallback' }), getMatrix: () => Promise.resolve(null), close: () => Promise.resolve() },
+    tests: client.tests,
+    logger,
+  });
+
+  function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {
+    req.proc = proc;
+    res.locals.proc = proc.templateView();
+    let flushed = false;
+    const flush = (): void => {
+      if (flushed) return;
+      flushed = true;
+      proc.flushExposure();
+    };
+    res.on('finish', flush);
+    res.on('close', flush);
+    if (!proc.loaded && typeof res.render === 'function') {
+      const render = res.render as (...args: unknown[]) => void;
+      res.render = function renderAfterProctorLoad(this: unknown, ...args: unknown[]) {
+        proc.load().then(
+          () => render.apply(this, args),
+          () => render.apply(this, args),
+        );
+      } as (...args: never[]) => void;
+    }
+  }
+
+  const middleware = function proctorMiddleware(req: Req, res: ResponseLike, next: Next): void {
+    let privileged = false;
+    try {
+      privileged = isPrivileged(req) === true;
+    } catch (error) {
+      logger.warn('proctor: isPrivileged threw; treating the request as not privileged', { error: describe(error) });
+    }
+    let proc: ProctorGroups<string>;
+    try {
+      let forceGroups: string | null = null;
+      if (privileged) {
+        const query = queryValue(req, param);
+        if (query !== null) {
+          forceGroups = query;
+          const cookie = forceCookieHeader(param, query, req.secure === true);
+          if (typeof res.append === 'function') res.append('Set-Cookie', cookie);
+          else res.setHeader('Set-Cookie', cookie);
+        } else {
+          forceGroups = readForceCookie(req.headers.cookie, param);
+        }
+      }
+      proc = client.procForRequest({ identifiers: options.getIdentifiers(req), context: getContext(req), forceGroups });
+    } catch (error) {
+      logger.error('proctor: could not resolve identifiers/context; every test is unassigned for this request', { error: describe(error) });
+      proc = emptyProc.procForRequest({ identifiers: {} });
+    }
+    attach(req, res, proc);
+    if (client.lazy || proc.loaded) {
+      next();
+      return;
+    }
+    proc.load().then(
+      () => next(),
+      () => next(),
+    );
+  } as ProctorMiddleware<Req>;
+  Object.defineProperty(middleware, 'client', { value: client });
+  return middleware;
+}

@@ -1,0 +1,123 @@
+/**
+ * The HTTP side of the Pipet source: one GET with a per-attempt timeout, retried on network errors and
+ * timeouts (django-proctor: `tenacity` `stop_after_attempt(4)`, no wait; spec §6.2), bounded by an overall
+ * deadline. HTTP statuses are answers, never retried. Resolves with an outcome; never throws or rejects.
+ */
+import type { Agent } from 'node:http';
+
+/**
+ * The request init the Pipet source passes to `fetch`. Node's built-in fetch and node-fetch both accept it;
+ * `agent` is read by node-fetch only (built-in fetch pools connections through undici by itself).
+ */
+export interface PipetFetchInit {
+  readonly method: 'GET';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  readonly agent: Agent;
+}
+
+/** The part of a WHATWG `Response` the Pipet source reads. */
+export interface PipetFetchResponse {
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+/**
+ * Any WHATWG-style fetch: `globalThis.fetch`, node-fetch's default export, or a test double. It should honour
+ * `init.signal`; if it does not, the source still gives up on time (it stops waiting), but the connection
+ * is left to the fetch implementation.
+ */
+export type PipetFetch = (url: string, init: PipetFetchInit) => Promise<PipetFetchResponse>;
+
+/** What one {@link getWithRetry} produced. */
+export type HttpOutcome =
+  | { readonly ok: true; readonly status: number; readonly body: string; readonly attempts: number }
+  | { readonly ok: false; readonly error: string; readonly attempts: number };
+
+/** Settings of {@link getWithRetry}, already validated. */
+export interface RetryPolicy {
+  readonly fetch: PipetFetch;
+  readonly agent: Agent;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly deadlineMs: number;
+  /** In-flight attempt controllers, so that `close()` can abort them. */
+  readonly inflight: Set<AbortController>;
+}
+
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
+
+type Attempt = { readonly ok: true; readonly status: number; readonly body: string } | { readonly ok: false; readonly error: string };
+
+/** A readable reason for a network error: undici hides the useful part (`ECONNREFUSED`…) in `cause`. */
+export function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = codeOf(error);
+  const cause = error.cause instanceof Error ? error.cause : null;
+  const causeCode = cause === null ? null : codeOf(cause);
+  let text = error.message;
+  if (cause !== null && cause.message !== '' && cause.message !== text) text += `: ${cause.message}`;
+  const anyCode = code ?? causeCode;
+  if (anyCode !== null && !text.includes(anyCode)) text += ` (${anyCode})`;
+  return text;
+}
+
+function codeOf(error: Error): string | null {
+  const code: unknown = 'code' in error ? error.code : undefined;
+  return typeof code === 'string' ? code : null;
+}
+
+/**
+ * One attempt: headers and body within `budgetMs`. The timer settles the attempt itself instead of
+ * trusting the fetch to honour the abort signal, so a misbehaving fetch cannot stretch the deadline.
+ */
+function attemptOnce(policy: RetryPolicy, url: string, budgetMs: number): Promise<Attempt> {
+  return new Promise<Attempt>((resolve) => {
+    const controller = new AbortController();
+    let settled = false;
+    const finish = (result: Attempt): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      policy.inflight.delete(controller);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      finish({ ok: false, error: `timed out after ${budgetMs} ms` });
+      controller.abort();
+    }, budgetMs);
+    policy.inflight.add(controller);
+    const run = async (): Promise<Attempt> => {
+      const response = await policy.fetch(url, { method: 'GET', headers: HEADERS, signal: controller.signal, agent: policy.agent });
+      // The body is always read: it is needed for non-200 diagnostics, and a drained body frees the socket.
+      const body = await response.text();
+      return { ok: true, status: response.status, body };
+    };
+    run().then(finish, (error: unknown) => {
+      // After our own abort (timeout or close) the rejection is expected and the attempt already settled.
+      finish({ ok: false, error: controller.signal.aborted ? 'aborted' : describeNetworkError(error) });
+    });
+  });
+}
+
+/**
+ * GET `url`: up to `attempts` attempts of at most `timeoutMs` each, retried immediately on network errors
+ * and timeouts, never running past `deadlineMs` from the start. The first HTTP response of any status ends
+ * it. `isClosed` stops retrying once the source is closed.
+ */
+export async function getWithRetry(policy: RetryPolicy, url: string, isClosed: () => boolean): Promise<HttpOutcome> {
+  const deadline = performance.now() + policy.deadlineMs;
+  let error = 'no attempt made';
+  let attempts = 0;
+  while (attempts < policy.attempts && !isClosed()) {
+    // Whole milliseconds: setTimeout cannot do better, and a sub-millisecond attempt could not succeed anyway.
+    const remaining = Math.floor(deadline - performance.now());
+    if (remaining < 1) break;
+    attempts++;
+    const result = await attemptOnce(policy, url, Math.min(policy.timeoutMs, remaining));
+    if (result.ok) return { ok: true, status: result.status, body: result.body, attempts };
+    error = isClosed() ? 'source closed' : result.error;
+  }
+  if (isClosed() && attempts === 0) error = 'source closed';
+  return { ok: false, error, attempts };
+}
