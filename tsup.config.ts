@@ -15,6 +15,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     splitting: true,
+    // import.meta.url in the CJS build (the debug pages locate templates/ with it).
+    shims: true,
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },

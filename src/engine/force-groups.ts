@@ -263,7 +263,8 @@ class PayloadScanner {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Payload values: what Jackson's default ObjectMapper makes of the (already regex-checked) text
+// Payload values: what Jackson's default ObjectMapper makes of the (already regex-checked) text. Proctor
+// pins jackson-databind 2.9.10, whose scalar coercions differ from later versions' CoercionConfigs.
 
 /** Thrown inside payload parsing only; always caught, standing for Jackson's exceptions. */
 class PayloadError extends Error {}
@@ -342,10 +343,12 @@ class JsonReader {
 
   private string(): string {
     const start = this.i;
+    if (this.s.charCodeAt(start) !== QUOTE) fail();
     let j = start + 1;
     for (;;) {
       const c = this.s.charCodeAt(j);
       if (c === QUOTE) break;
+      if (j >= this.s.length) fail(); // cannot happen after the scanner; guards against looping forever
       j += c === BACKSLASH ? 2 : 1;
     }
     this.i = j + 1;
@@ -363,6 +366,7 @@ class JsonReader {
     if (s.charCodeAt(j) === MINUS) j++;
     const firstDigit = j;
     while (isDigit(s.charCodeAt(j))) j++;
+    if (j === firstDigit) fail(); // cannot happen after the scanner; guards against looping forever
     if (s.charCodeAt(firstDigit) === 48 && j - firstDigit > 1) fail(); // leading zero
     let kind: 'int' | 'float' = 'int';
     if (s.charCodeAt(j) === DOT) {
@@ -384,12 +388,6 @@ function javaTrim(s: string): string {
   while (a < b && s.charCodeAt(a) <= 32) a++;
   while (b > a && s.charCodeAt(b - 1) <= 32) b--;
   return s.slice(a, b);
-}
-
-/** Jackson's "blank" (all chars <= U+0020), which it coerces to null for numbers. */
-function isBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 32) return false;
-  return true;
 }
 
 const UNICODE_DIGIT = /\p{Nd}/u;
@@ -489,15 +487,14 @@ function toDouble(t: JsonToken): number | null {
     case 'float':
       return Number(t.text);
     case 'string': {
-      const text = t.value;
-      // Jackson accepts these exact spellings before any trimming or coercion check.
+      // Jackson 2.9 (Proctor's version): trim, then "" and "null" are null, then its own spellings of the
+      // special values, then Double.parseDouble.
+      const text = javaTrim(t.value);
+      if (text === '' || text === 'null') return null;
       if (text === 'NaN') return NaN;
       if (text === 'Infinity' || text === 'INF') return Infinity;
       if (text === '-Infinity' || text === '-INF') return -Infinity;
-      if (isBlank(text)) return null;
-      const trimmed = javaTrim(text);
-      if (trimmed === 'null') return null;
-      return javaParseDouble(trimmed);
+      return javaParseDouble(text);
     }
     default:
       return fail();
@@ -521,10 +518,8 @@ function toLong(t: JsonToken): number | null {
       return Math.trunc(d) + 0;
     }
     case 'string': {
-      if (isBlank(t.value)) return null;
-      const trimmed = javaTrim(t.value);
-      if (trimmed === 'null') return null;
-      return javaParseLong(trimmed);
+      const text = javaTrim(t.value);
+      return text === '' || text === 'null' ? null : javaParseLong(text);
     }
     default:
       return fail();

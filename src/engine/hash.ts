@@ -8,27 +8,38 @@
 
 import { MD5_IV_A, MD5_IV_B, MD5_IV_C, MD5_IV_D, md5Compress, md5SingleBlockWord3 } from './md5.js';
 
-/** Largest message (in bytes) that still fits in one padded MD5 block: 64 - 1 (0x80) - 8 (bit length). */
-const SINGLE_BLOCK_MAX = 55;
-
 /** Java's `?`, written for every unpaired surrogate. */
 const QUESTION_MARK = 0x3f;
 
-// Shared scratch space: hashing is synchronous and never re-entrant, so one block and one state suffice and
-// nothing is allocated per call.
-const block = new Int32Array(16);
+/** MD5 words are little-endian; on such platforms a byte view and a word view of one buffer agree for free. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Scratch buffers above this size are used once and dropped, so a 1 MB identifier does not pin 3 MB. */
+const RETAINED_BYTES = 1 << 16;
+
+/** A message buffer seen both as bytes (for encoding) and as MD5 words (for compression). */
+interface Scratch {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+}
+
+function newScratch(size: number): Scratch {
+  const buffer = new ArrayBuffer(size);
+  return { bytes: new Uint8Array(buffer), words: new Int32Array(buffer) };
+}
+
+// Hashing is synchronous and never re-entrant, so one shared buffer and state serve every hasher and nothing
+// is allocated per call.
+let scratch = newScratch(256);
 const state = new Int32Array(4);
 
 /**
- * Encodes a string as UTF-8 the way Java does: a valid surrogate pair becomes 4 bytes and an unpaired
- * surrogate becomes `?` (0x3F).
+ * Writes `text` as Java's UTF-8 (`String.getBytes(UTF_8)`) into `out` from `p`: a valid surrogate pair becomes
+ * 4 bytes and an unpaired surrogate becomes `?` (0x3F), where WHATWG encoders write U+FFFD.
  *
- * @param text - any JS string, well-formed or not
- * @returns the encoded bytes
+ * @returns the position after the last byte written; `out` needs room for 3 bytes per UTF-16 unit
  */
-export function javaUtf8Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length * 3);
-  let p = 0;
+function encodeJavaUtf8(text: string, out: Uint8Array, p: number): number {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -55,175 +66,87 @@ export function javaUtf8Bytes(text: string): Uint8Array {
       out[p++] = 0x80 | (c & 0x3f);
     }
   }
-  return out.subarray(0, p);
+  return p;
+}
+
+/**
+ * Encodes a string as UTF-8 the way Java does (see {@link createKeyHasher}): a valid surrogate pair becomes
+ * 4 bytes and an unpaired surrogate becomes `?` (0x3F).
+ *
+ * @param text - any JS string, well-formed or not
+ * @returns the encoded bytes
+ */
+export function javaUtf8Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 3);
+  return out.slice(0, encodeJavaUtf8(text, out, 0));
 }
 
 /** `readInt32BE` of four bytes stored as a little-endian word: a byte swap. */
 function swapToBigEndian(word: number): number {
-  return (
-    ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24)
-  );
-}
-
-/**
- * The general path: streams the key bytes and the identifier (encoded on the fly) through MD5 block by block,
- * so 1 MB identifiers need no intermediate buffer.
- */
-function hashMultiBlock(keyBytes: Uint8Array, id: string): number {
-  const x = block;
-  const st = state;
-  st[0] = MD5_IV_A;
-  st[1] = MD5_IV_B;
-  st[2] = MD5_IV_C;
-  st[3] = MD5_IV_D;
-  x.fill(0);
-  let pos = 0;
-  let total = 0;
-  const put = (byte: number): void => {
-    x[pos >> 2] = (x[pos >> 2] as number) | (byte << ((pos & 3) << 3));
-    total++;
-    if (++pos === 64) {
-      md5Compress(x, st);
-      x.fill(0);
-      pos = 0;
-    }
-  };
-  for (let i = 0; i < keyBytes.length; i++) put(keyBytes[i] as number);
-  const n = id.length;
-  for (let i = 0; i < n; i++) {
-    const c = id.charCodeAt(i);
-    if (c < 0x80) {
-      put(c);
-    } else if (c < 0x800) {
-      put(0xc0 | (c >> 6));
-      put(0x80 | (c & 0x3f));
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < n ? id.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        put(0xf0 | (cp >> 18));
-        put(0x80 | ((cp >> 12) & 0x3f));
-        put(0x80 | ((cp >> 6) & 0x3f));
-        put(0x80 | (cp & 0x3f));
-        i++;
-      } else {
-        put(QUESTION_MARK);
-      }
-    } else {
-      put(0xe0 | (c >> 12));
-      put(0x80 | ((c >> 6) & 0x3f));
-      put(0x80 | (c & 0x3f));
-    }
-  }
-  const bits = total * 8;
-  put(0x80);
-  while (pos !== 56) put(0);
-  x[14] = bits >>> 0;
-  x[15] = Math.floor(bits / 0x100000000) | 0;
-  md5Compress(x, st);
-  return swapToBigEndian(st[3] as number);
+  return ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24);
 }
 
 /**
  * Returns a hasher for one MD5 key prefix: `identifier => int32` equal to Java's
  * `MD5(utf8(key) || utf8(identifier))` read as a big-endian int32 from digest bytes 12..15.
  *
- * The key's bytes are laid into a template block once, so the common case (key + identifier ≤ 55 bytes) costs
- * one 16-word copy, the identifier's encoding and a single MD5 block, with no allocation.
+ * Per key, the factory compresses the key's whole 64-byte blocks once and keeps the rest as ready-made words.
+ * Per identifier, those words are copied, the identifier is encoded straight behind them, and the padded
+ * message is compressed; a message of up to 55 bytes (the common case) takes one block from the IV, with no
+ * allocation and no intermediate string.
  *
  * @param key - the already composed key (see {@link hashKey})
  * @returns a function hashing identifiers under that key
  */
 export function createKeyHasher(key: string): (identifier: string) => number {
   const keyBytes = javaUtf8Bytes(key);
-  const keyLen = keyBytes.length;
-  if (keyLen > SINGLE_BLOCK_MAX) {
-    return (identifier) => hashMultiBlock(keyBytes, identifier);
+  const fullBlocks = keyBytes.length >> 6;
+  const prefixBytes = fullBlocks * 64;
+  const midstate = Int32Array.of(MD5_IV_A, MD5_IV_B, MD5_IV_C, MD5_IV_D);
+  if (fullBlocks > 0) {
+    const head = newScratch(prefixBytes);
+    head.bytes.set(keyBytes.subarray(0, prefixBytes));
+    if (!LITTLE_ENDIAN) for (let i = 0; i < head.words.length; i++) head.words[i] = swapToBigEndian(head.words[i] as number);
+    for (let b = 0; b < fullBlocks; b++) md5Compress(head.words, b * 16, midstate);
   }
-  const template = new Int32Array(16);
-  for (let i = 0; i < keyLen; i++) template[i >> 2] = (template[i >> 2] as number) | ((keyBytes[i] as number) << ((i & 3) << 3));
-  const t0 = template[0] as number;
-  const t1 = template[1] as number;
-  const t2 = template[2] as number;
-  const t3 = template[3] as number;
-  const t4 = template[4] as number;
-  const t5 = template[5] as number;
-  const t6 = template[6] as number;
-  const t7 = template[7] as number;
-  const t8 = template[8] as number;
-  const t9 = template[9] as number;
-  const t10 = template[10] as number;
-  const t11 = template[11] as number;
-  const t12 = template[12] as number;
-  const t13 = template[13] as number;
+  const rest = keyBytes.subarray(prefixBytes);
+  const restLen = rest.length;
+  const restWords = new Int32Array((restLen + 3) >> 2);
+  for (let i = 0; i < restLen; i++) {
+    restWords[i >> 2] = (restWords[i >> 2] as number) | ((rest[i] as number) << ((i & 3) << 3));
+  }
+  const restWordCount = restWords.length;
+  const fromIV = fullBlocks === 0;
 
   return (identifier) => {
-    const n = identifier.length;
-    // Every UTF-16 unit yields at least one byte, so this rejects most long identifiers before encoding.
-    if (keyLen + n > SINGLE_BLOCK_MAX) return hashMultiBlock(keyBytes, identifier);
-    const x = block;
-    x[0] = t0;
-    x[1] = t1;
-    x[2] = t2;
-    x[3] = t3;
-    x[4] = t4;
-    x[5] = t5;
-    x[6] = t6;
-    x[7] = t7;
-    x[8] = t8;
-    x[9] = t9;
-    x[10] = t10;
-    x[11] = t11;
-    x[12] = t12;
-    x[13] = t13;
-    x[15] = 0;
-    let p = keyLen;
-    for (let i = 0; i < n; i++) {
-      const c = identifier.charCodeAt(i);
-      if (c < 0x80) {
-        x[p >> 2] = (x[p >> 2] as number) | (c << ((p & 3) << 3));
-        p++;
-      } else {
-        if (c < 0x800) {
-          x[p >> 2] = (x[p >> 2] as number) | ((0xc0 | (c >> 6)) << ((p & 3) << 3));
-          p++;
-          x[p >> 2] = (x[p >> 2] as number) | ((0x80 | (c & 0x3f)) << ((p & 3) << 3));
-          p++;
-        } else if (c >= 0xd800 && c <= 0xdfff) {
-          const next = i + 1 < n ? identifier.charCodeAt(i + 1) : 0;
-          if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-            const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-            x[p >> 2] = (x[p >> 2] as number) | ((0xf0 | (cp >> 18)) << ((p & 3) << 3));
-            p++;
-            x[p >> 2] = (x[p >> 2] as number) | ((0x80 | ((cp >> 12) & 0x3f)) << ((p & 3) << 3));
-            p++;
-            x[p >> 2] = (x[p >> 2] as number) | ((0x80 | ((cp >> 6) & 0x3f)) << ((p & 3) << 3));
-            p++;
-            x[p >> 2] = (x[p >> 2] as number) | ((0x80 | (cp & 0x3f)) << ((p & 3) << 3));
-            p++;
-            i++;
-          } else {
-            x[p >> 2] = (x[p >> 2] as number) | (QUESTION_MARK << ((p & 3) << 3));
-            p++;
-          }
-        } else {
-          x[p >> 2] = (x[p >> 2] as number) | ((0xe0 | (c >> 12)) << ((p & 3) << 3));
-          p++;
-          x[p >> 2] = (x[p >> 2] as number) | ((0x80 | ((c >> 6) & 0x3f)) << ((p & 3) << 3));
-          p++;
-          x[p >> 2] = (x[p >> 2] as number) | ((0x80 | (c & 0x3f)) << ((p & 3) << 3));
-          p++;
-        }
-        // Multi-byte characters can overflow the block; the general path starts from scratch, so stray
-        // bytes written here do no harm.
-        if (p > SINGLE_BLOCK_MAX) return hashMultiBlock(keyBytes, identifier);
-      }
+    // Room for the worst case: 3 bytes per UTF-16 unit, then 0x80, alignment and the 8 length bytes.
+    const need = restLen + 3 * identifier.length + 80;
+    let buf = scratch;
+    if (need > buf.bytes.length) {
+      buf = newScratch((Math.max(need, buf.bytes.length * 2) + 63) & ~63);
+      if (buf.bytes.length <= RETAINED_BYTES) scratch = buf;
     }
-    // ASCII after a multi-byte character can still push the total past one block.
-    if (p > SINGLE_BLOCK_MAX) return hashMultiBlock(keyBytes, identifier);
-    x[p >> 2] = (x[p >> 2] as number) | (0x80 << ((p & 3) << 3));
-    x[14] = p << 3;
-    return swapToBigEndian(md5SingleBlockWord3(x));
+    const bytes = buf.bytes;
+    const words = buf.words;
+    // The key's words, already in MD5 order; the identifier's bytes overwrite the zero tail of the last one.
+    for (let i = 0; i < restWordCount; i++) words[i] = restWords[i] as number;
+    let p = encodeJavaUtf8(identifier, bytes, restLen);
+    const messageBytes = prefixBytes + p;
+    bytes[p++] = 0x80;
+    while ((p & 3) !== 0) bytes[p++] = 0;
+    const blocks = (p + 8 + 63) >> 6;
+    const lengthWord = blocks * 16 - 2;
+    for (let w = p >> 2; w < lengthWord; w++) words[w] = 0;
+    if (!LITTLE_ENDIAN) for (let w = 0; w < lengthWord; w++) words[w] = swapToBigEndian(words[w] as number);
+    words[lengthWord] = messageBytes * 8;
+    words[lengthWord + 1] = Math.floor(messageBytes / 0x20000000);
+    if (blocks === 1 && fromIV) return swapToBigEndian(md5SingleBlockWord3(words));
+    state[0] = midstate[0] as number;
+    state[1] = midstate[1] as number;
+    state[2] = midstate[2] as number;
+    state[3] = midstate[3] as number;
+    for (let b = 0; b < blocks; b++) md5Compress(words, b * 16, state);
+    return swapToBigEndian(state[3] as number);
   };
 }
 

@@ -19,28 +19,29 @@ export const MD5_IV_C = 0x98badcfe | 0;
 export const MD5_IV_D = 0x10325476 | 0;
 
 /**
- * Runs one MD5 compression over a 16-word block and adds the result into `state` (the streaming case).
+ * Runs one MD5 compression over a 16-word block and adds the result into `state` (the multi-block case).
  *
- * @param x - the 64-byte block as 16 little-endian int32 words
+ * @param x - the message as little-endian int32 words
+ * @param offset - index in `x` of the block's first word
  * @param state - the four chaining words A, B, C, D; updated in place
  */
-export function md5Compress(x: Int32Array, state: Int32Array): void {
-  const x0 = x[0] as number;
-  const x1 = x[1] as number;
-  const x2 = x[2] as number;
-  const x3 = x[3] as number;
-  const x4 = x[4] as number;
-  const x5 = x[5] as number;
-  const x6 = x[6] as number;
-  const x7 = x[7] as number;
-  const x8 = x[8] as number;
-  const x9 = x[9] as number;
-  const x10 = x[10] as number;
-  const x11 = x[11] as number;
-  const x12 = x[12] as number;
-  const x13 = x[13] as number;
-  const x14 = x[14] as number;
-  const x15 = x[15] as number;
+export function md5Compress(x: Int32Array, offset: number, state: Int32Array): void {
+  const x0 = x[offset] as number;
+  const x1 = x[offset + 1] as number;
+  const x2 = x[offset + 2] as number;
+  const x3 = x[offset + 3] as number;
+  const x4 = x[offset + 4] as number;
+  const x5 = x[offset + 5] as number;
+  const x6 = x[offset + 6] as number;
+  const x7 = x[offset + 7] as number;
+  const x8 = x[offset + 8] as number;
+  const x9 = x[offset + 9] as number;
+  const x10 = x[offset + 10] as number;
+  const x11 = x[offset + 11] as number;
+  const x12 = x[offset + 12] as number;
+  const x13 = x[offset + 13] as number;
+  const x14 = x[offset + 14] as number;
+  const x15 = x[offset + 15] as number;
   const a0 = state[0] as number;
   const b0 = state[1] as number;
   const c0 = state[2] as number;

@@ -59,6 +59,8 @@ export interface ProctorMiddlewareOptions<T extends string, Req extends RequestL
 export interface ProctorMiddleware<Req extends RequestLike = RequestLike> {
   (req: Req, res: ResponseLike, next: Next): void;
   readonly client: ProctorClient<string>;
+  /** The `isPrivileged` hook the middleware uses (never throws; exceptions count as false). */
+  readonly isPrivileged: (req: Req) => boolean;
 }
 
 function queryValue(req: RequestLike, name: string): string | null {
@@ -163,5 +165,14 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     );
   } as ProctorMiddleware<Req>;
   Object.defineProperty(middleware, 'client', { value: client });
+  Object.defineProperty(middleware, 'isPrivileged', {
+    value: (req: Req): boolean => {
+      try {
+        return isPrivileged(req) === true;
+      } catch {
+        return false;
+      }
+    },
+  });
   return middleware;
 }

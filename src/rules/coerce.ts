@@ -145,8 +145,8 @@ export function doubleToLong(d: number): Long {
   if (Number.isNaN(d)) return 0;
   const t = Math.trunc(d);
   if (Number.isSafeInteger(t)) return t === 0 ? 0 : t;
-  if (t >= 9223372036854775807) return 9223372036854775807n;
-  if (t <= -9223372036854775808) return -9223372036854775808n;
+  if (t >= 2 ** 63) return 9223372036854775807n;
+  if (t <= -(2 ** 63)) return -9223372036854775808n;
   return BigInt(t);
 }
 

@@ -1,13 +1,34 @@
 /**
- * The rule module: the one way in for every Proctor rule string (test rules and allocation rules).
+ * The rule module: the one way in for every Proctor rule string (test rules, allocation rules, payload
+ * validators). It implements the Unified EL 2.2 language of Tomcat 7 with Proctor's function libraries
+ * (spec §3) and the load-time rule verification of spec §8.1 step 2.
  *
- * `compileRule` turns a rule string into a {@link CompiledRule} once, at matrix load; `evaluate` is then
- * called per request. Rule-string handling follows spec §3.1 exactly (null/blank → true, no `${…}` → false,
- * `${}` → true, the `true…`/`false…` prefix shortcut).
+ * `compileRule` parses a rule once, at matrix load, into closures; `evaluate` is then called per request.
+ * Rule-string handling follows spec §3.1 exactly (null/blank → true, no `${…}` → false, `${}` → true, the
+ * `true…`/`false…` prefix shortcut), and the evaluator never reaches `__proto__`, `constructor`, `prototype` or
+ * anything inherited from `Object.prototype`: plain objects expose their own keys only, class instances the
+ * getters and methods their own classes define.
  */
 import { RuleEvaluationError } from '../errors.js';
+import type { Expr, RuleAst } from './ast.js';
+import { Compiler } from './compiler.js';
+import { ElFailure } from './el-failure.js';
+import { checkFunction, functionTable } from './functions.js';
+import { parseRule } from './parser.js';
+import { classify, constantVerdict } from './rule-string.js';
+import { verifyCompiled } from './verify.js';
+import type { VerifiableRule } from './verify.js';
 
-/** A function callable from rules as `ns:name(…)`. Arguments arrive as rule values. */
+export { ReleaseVersion } from './release-version.js';
+export type { MatchPrecision } from './release-version.js';
+export { javaStringArray, isJavaStringArray } from './values.js';
+export { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from './java-regex.js';
+
+/**
+ * A function callable from rules as `ns:name(…)`. It receives the evaluated arguments as they are (strings,
+ * numbers, booleans, null, the application's own objects; whole-valued EL Doubles as numbers, enum constants
+ * by name), with no coercion and no arity check; whatever it throws makes the rule error.
+ */
 export type RuleFunction = (...args: never[]) => unknown;
 
 /** Extra rule functions by namespace, e.g. `{ app: { isBot: (ua: string) => … } }`. */
@@ -40,51 +61,135 @@ export interface CompiledRule {
   evaluate(scope: RuleScope): boolean;
 }
 
-const ALWAYS_TRUE_VARIABLES: readonly string[] = Object.freeze([]);
-
-function constantRule(source: string | null, verdict: boolean): CompiledRule {
-  return Object.freeze({
-    source,
-    constant: verdict,
-    variables: ALWAYS_TRUE_VARIABLES,
-    evaluate: () => verdict,
-  });
+/** Options of {@link verifyRule}. */
+export interface VerifyRuleOptions {
+  /** The test's constants (they shadow provided variables). */
+  readonly constants: Readonly<Record<string, unknown>>;
+  /**
+   * The application's provided context: variable name → Java type name (`String`, `boolean`, `int`,
+   * `java.util.HashMap`, `com.example.Foo`…). Absent → syntax-only verification (already done by
+   * {@link compileRule}). Names Java would instantiate get a default value (`''`, `true`, `0`, `0.0`, `{}`,
+   * `[]`, an empty Set); other types are "uninstantiated" and failures involving them are ignored.
+   * `missingExperimentalUnit` is always provided.
+   */
+  readonly providedContext?: Readonly<Record<string, string>>;
+  /**
+   * Actual values to verify against instead of defaults, by variable name (Java's `ruleVerificationContext`).
+   * Only names also listed in `providedContext` are used.
+   */
+  readonly verificationContext?: Readonly<Record<string, unknown>>;
 }
 
-/** Spec §3.1 step 3: the body of `${…}` after trimming (Java `String.trim`, chars ≤ U+0020). */
-function javaTrim(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && s.charCodeAt(start) <= 0x20) start++;
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
-  return s.slice(start, end);
+const NO_VARIABLES: readonly string[] = Object.freeze([]);
+const programs = new WeakMap<CompiledRule, VerifiableRule>();
+
+function collect(e: Expr, identifiers: string[], leaves: Set<string>): void {
+  switch (e.kind) {
+    case 'ident':
+      identifiers.push(e.name);
+      leaves.add(e.name);
+      return;
+    case 'func':
+      for (const a of e.args) collect(a, identifiers, leaves);
+      return;
+    case 'value':
+      collect(e.prefix, identifiers, leaves);
+      for (const s of e.suffixes) {
+        if (s.name !== null) leaves.add(s.name);
+        if (s.index !== null) collect(s.index, identifiers, leaves);
+        for (const a of s.args ?? []) collect(a, identifiers, leaves);
+      }
+      return;
+    case 'neg':
+    case 'not':
+    case 'empty':
+      collect(e.arg, identifiers, leaves);
+      return;
+    case 'binary':
+      collect(e.left, identifiers, leaves);
+      collect(e.right, identifiers, leaves);
+      return;
+    case 'choice':
+      collect(e.test, identifiers, leaves);
+      collect(e.then, identifiers, leaves);
+      collect(e.otherwise, identifiers, leaves);
+      return;
+    default:
+      return;
+  }
+}
+
+function buildProgram(source: string, options: RuleOptions): VerifiableRule {
+  const table = functionTable(options.functions);
+  const ast: RuleAst = parseRule(source, (prefix, name, argc, pos) => {
+    checkFunction(table, source, prefix, name, argc, pos);
+  });
+  const identifiers: string[] = [];
+  const leafImages = new Set<string>();
+  if (ast.kind === 'expression') {
+    collect(ast.expr, identifiers, leafImages);
+  } else {
+    for (const part of ast.parts) {
+      if (typeof part === 'string') leafImages.add(part);
+      else collect(part, identifiers, leafImages);
+    }
+  }
+  const check = new Compiler(table).top(ast, source);
+  return { source, identifiers, leafImages, check };
+}
+
+function toEvaluationError(error: unknown, rule: string): RuleEvaluationError {
+  if (error instanceof RuleEvaluationError) return error;
+  if (error instanceof ElFailure) return new RuleEvaluationError(`${error.javaType}: ${error.message}`, rule, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new RuleEvaluationError(`Rule failed: ${message}`, rule, { cause: error });
 }
 
 /**
- * Compile a rule string. Throws {@link RuleSyntaxError} when the expression cannot be parsed or names an
- * unknown function (load-time verification makes the test invalid).
+ * Compile a rule string. Throws {@link RuleSyntaxError} when the expression cannot be parsed, names an unknown
+ * function or calls a built-in with the wrong number of arguments (load-time verification makes the test
+ * invalid), even when the §3.1 shortcuts make its run-time verdict constant, as Java's load does.
  */
-export function compileRule(source: string | null | undefined, _options: RuleOptions = {}): CompiledRule {
+export function compileRule(source: string | null | undefined, options: RuleOptions = {}): CompiledRule {
   const rule = source ?? null;
-  if (rule === null || javaTrim(rule) === '') return constantRule(rule, true);
-  if (!rule.startsWith('${') || !rule.endsWith('}')) return constantRule(rule, false);
-  let body = javaTrim(rule);
-  if (body.startsWith('${') && body.endsWith('}')) body = javaTrim(body.slice(2, -1));
-  if (body === '') return constantRule(rule, true);
-  const head = body.slice(0, 5).toLowerCase();
-  if (head.startsWith('true')) return constantRule(rule, true);
-  if (head === 'false') return constantRule(rule, false);
-  // The full EL language is not wired in yet: Java cannot evaluate what it cannot parse, so the rule errors.
-  return Object.freeze({
-    source: rule,
-    constant: undefined,
-    variables: ALWAYS_TRUE_VARIABLES,
-    evaluate: (): boolean => {
-      throw new RuleEvaluationError(`Rule language not supported: ${rule}`, rule);
-    },
-  });
+  const program = rule !== null && classify(rule, false) !== 'EMPTY' ? buildProgram(rule, options) : null;
+  const verdict = constantVerdict(rule);
+  let compiled: CompiledRule;
+  if (verdict !== undefined || program === null) {
+    const constant = verdict ?? true;
+    compiled = Object.freeze({ source: rule, constant, variables: NO_VARIABLES, evaluate: () => constant });
+  } else {
+    const check = program.check;
+    const text = program.source;
+    compiled = Object.freeze({
+      source: rule,
+      constant: undefined,
+      variables: Object.freeze([...new Set(program.identifiers)]),
+      evaluate: (scope: RuleScope): boolean => {
+        try {
+          return check({ constants: scope.constants, context: scope.context, resolved: false });
+        } catch (error) {
+          throw toEvaluationError(error, text);
+        }
+      },
+    });
+  }
+  if (program !== null) programs.set(compiled, program);
+  return compiled;
 }
 
-export { ReleaseVersion } from './release-version.js';
-export type { MatchPrecision } from './release-version.js';
-export { javaStringArray, isJavaStringArray } from './values.js';
+/**
+ * Load-time verification of a compiled rule (spec §8.1 step 2). Without `providedContext` the syntax check
+ * done by {@link compileRule} is all there is, and this returns null. With it, returns Java's reason when the
+ * rule reads a variable that is neither a constant nor provided, does not type-check as boolean, or fails
+ * against default values (EL failures involving uninstantiated variables excepted); null when acceptable.
+ */
+export function verifyRule(rule: CompiledRule, options: VerifyRuleOptions): string | null {
+  const program = programs.get(rule);
+  if (program === undefined || options.providedContext === undefined) return null;
+  return verifyCompiled(program, {
+    constants: options.constants,
+    providedContext: options.providedContext,
+    verificationContext: options.verificationContext,
+  });
+}

@@ -19,12 +19,19 @@ const JAVA_RESERVED = new Set([
   'this', 'throw', 'throws', 'transient', 'true', 'try', 'void', 'volatile', 'while',
 ]);
 const JAVA_ID_START = /^[\p{L}\p{Nl}\p{Sc}\p{Pc}]$/u;
-const JAVA_ID_PART = /^[\p{L}\p{Nl}\p{Sc}\p{Pc}\p{Nd}\p{Mn}\p{Mc}\p{Cf}\u0000-\u0008\u000e-\u001b\u007f-\u009f]$/u;
+const JAVA_ID_PART = /^[\p{L}\p{Nl}\p{Sc}\p{Pc}\p{Nd}\p{Mn}\p{Mc}\p{Cf}]$/u;
+
+/** Java `Character.isIdentifierIgnorable` for the C0/C1 controls. */
+function isIgnorableControl(c: number): boolean {
+  return c <= 0x08 || (c >= 0x0e && c <= 0x1b) || (c >= 0x7f && c <= 0x9f);
+}
 
 function isJavaIdentifier(name: string): boolean {
   if (JAVA_RESERVED.has(name)) return false;
   if (!JAVA_ID_START.test(name.charAt(0))) return false;
-  for (let i = 1; i < name.length; i++) if (!JAVA_ID_PART.test(name.charAt(i))) return false;
+  for (let i = 1; i < name.length; i++) {
+    if (!JAVA_ID_PART.test(name.charAt(i)) && !isIgnorableControl(name.charCodeAt(i))) return false;
+  }
   return true;
 }
 

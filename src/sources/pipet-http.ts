@@ -49,8 +49,21 @@ const HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'appli
 
 type Attempt = { readonly ok: true; readonly status: number; readonly body: string } | { readonly ok: false; readonly error: string };
 
-/** A readable reason for a network error: undici hides the useful part (`ECONNREFUSED`…) in `cause`. */
+/**
+ * A readable reason for a network error: undici hides the useful part (`ECONNREFUSED`…) in `cause`. Query
+ * strings are cut out because they carry identifiers (personal data) and node-fetch puts the URL in its
+ * messages.
+ */
 export function describeNetworkError(error: unknown): string {
+  return redactQueries(rawDescription(error));
+}
+
+/** `…/path?query` → `…/path?…` wherever a URL with a query appears in `text`. */
+export function redactQueries(text: string): string {
+  return text.replace(/(https?:\/\/[^\s?]*)\?[^\s]*?(:?)(?=\s|$)/g, '$1?…$2');
+}
+
+function rawDescription(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = codeOf(error);
   const cause = error.cause instanceof Error ? error.cause : null;

@@ -155,7 +155,8 @@ export function parseIdentifyResponse(status: number, body: string, tests: reado
   const groups: Record<string, SourceAssignment> = {};
   const malformed: string[] = [];
   for (const test of tests) {
-    if (!Object.hasOwn(rawGroups, test)) continue;
+    // `__proto__` would set the result's prototype instead of a key; no real test has that name.
+    if (test === '__proto__' || !Object.hasOwn(rawGroups, test)) continue;
     const assignment = toAssignment(rawGroups[test]);
     if (assignment === null) malformed.push(test);
     else groups[test] = assignment;

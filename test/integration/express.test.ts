@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import express5 from 'express';
 import express4 from 'express4';
@@ -35,7 +36,7 @@ describe.each([
       cb(null, `color=${proc.buttoncolortst?.group} feature=${proc.newfeaturerollout?.group} unknown=${String(proc.nosuchtst)}`);
     });
     app.set('view engine', 'txt');
-    app.set('views', '/nonexistent'); // the engine above ignores the file
+    app.set('views', fileURLToPath(new URL('../fixtures/express-views', import.meta.url)));
     const common = {
       tests: TESTS,
       getIdentifiers: (req: { headers: Record<string, unknown> }) => {

@@ -1,0 +1,650 @@
+/**
+ * Java regular expressions (`String.matches`, spec §3.6/§3.9) on top of JS `RegExp` with the `u` flag.
+ *
+ * The Java pattern is translated, not passed through: `.` excludes Java's line terminators and matches a whole
+ * surrogate pair, `\w`/`\d`/`\s` stay ASCII, `\b` uses Java's Unicode letters and digits, `(?i)` is ASCII-only
+ * unless `(?u)` is on (done by expanding letters, so inline and scoped flags work), `\Q…\E`, octal, `\x{…}`,
+ * `\h`, `\v`, `\R`, `\p{Alpha}`-style POSIX classes and comment mode are supported. Constructs with no faithful JS
+ * equivalent are rejected (the rule then errors, as for an invalid pattern): possessive quantifiers, atomic
+ * groups, character-class union/intersection, `\X`, `\N{…}`, `\b{g}` and Unicode blocks (`\p{InGreek}`).
+ *
+ * Bounds: patterns longer than {@link MAX_PATTERN_LENGTH} and inputs longer than {@link MAX_INPUT_LENGTH} UTF-16
+ * units are refused (an error, not a silent false), and at most {@link REGEX_CACHE_SIZE} compiled patterns are
+ * cached. Like Java, JS has no backtracking limit: a catastrophically backtracking pattern in a matrix rule
+ * costs CPU here as it would in Java, so the bounds keep the input small but do not make such patterns safe.
+ */
+
+/** Longest pattern accepted, in UTF-16 units. */
+export const MAX_PATTERN_LENGTH = 4096;
+/** Longest input matched, in UTF-16 units. */
+export const MAX_INPUT_LENGTH = 65536;
+/** Compiled patterns kept (oldest evicted first). */
+export const REGEX_CACHE_SIZE = 256;
+
+interface Flags {
+  readonly i: boolean;
+  readonly m: boolean;
+  readonly s: boolean;
+  readonly x: boolean;
+  readonly u: boolean;
+  readonly d: boolean;
+  readonly U: boolean;
+}
+
+const NO_FLAGS: Flags = { i: false, m: false, s: false, x: false, u: false, d: false, U: false };
+const LINE_TERMINATORS = '\\n\\r\\u0085\\u2028\\u2029';
+const WORD_CHAR = '[\\p{L}\\p{Nd}_]';
+
+const POSIX: Readonly<Record<string, string>> = {
+  Lower: 'a-z',
+  Upper: 'A-Z',
+  ASCII: '\\x00-\\x7F',
+  Alpha: 'a-zA-Z',
+  Digit: '0-9',
+  Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~',
+  Graph: '!-~',
+  Print: ' -~',
+  Blank: ' \\t',
+  Cntrl: '\\x00-\\x1F\\x7F',
+  XDigit: '0-9a-fA-F',
+  Space: ' \\t\\n\\x0B\\f\\r',
+};
+
+const UNICODE_POSIX: Readonly<Record<string, string>> = {
+  Lower: '\\p{Lowercase}',
+  Upper: '\\p{Uppercase}',
+  Alpha: '\\p{Alphabetic}',
+  Digit: '\\p{Nd}',
+  Alnum: '\\p{Alphabetic}\\p{Nd}',
+  Punct: '\\p{P}',
+  Space: '\\p{White_Space}',
+  XDigit: '\\p{Nd}\\p{Hex_Digit}',
+};
+
+const JAVA_PROPS: Readonly<Record<string, string>> = {
+  javaLowerCase: '\\p{Lowercase}',
+  javaUpperCase: '\\p{Uppercase}',
+  javaWhitespace: ' \\t\\n\\x0B\\f\\r\\x1C-\\x1F\\u1680\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000',
+  javaMirrored: '\\p{Bidi_Mirrored}',
+  javaLetter: '\\p{L}',
+  javaDigit: '\\p{Nd}',
+  javaLetterOrDigit: '\\p{L}\\p{Nd}',
+  javaAlphabetic: '\\p{Alphabetic}',
+  javaIdeographic: '\\p{Ideographic}',
+  javaTitleCase: '\\p{Lt}',
+  javaSpaceChar: '\\p{Zs}\\p{Zl}\\p{Zp}',
+  javaISOControl: '\\x00-\\x1F\\x7F-\\x9F',
+};
+
+const CATEGORY = /^(?:L[ultmo&]?|M[nce]?|N[dlo]?|P[cdseifo]?|S[mcko]?|Z[slp]?|C[cfson]?)$/;
+const UNICODE_BINARY: Readonly<Record<string, string>> = {
+  ALPHABETIC: 'Alphabetic',
+  LETTER: 'L',
+  IDEOGRAPHIC: 'Ideographic',
+  LOWERCASE: 'Lowercase',
+  UPPERCASE: 'Uppercase',
+  TITLECASE: 'Lt',
+  PUNCTUATION: 'P',
+  CONTROL: 'Cc',
+  WHITE_SPACE: 'White_Space',
+  WHITESPACE: 'White_Space',
+  DIGIT: 'Nd',
+  HEX_DIGIT: 'Hex_Digit',
+  HEXDIGIT: 'Hex_Digit',
+  NONCHARACTER_CODE_POINT: 'Noncharacter_Code_Point',
+  ASSIGNED: 'Assigned',
+  EMOJI: 'Emoji',
+  JOIN_CONTROL: 'Join_Control',
+};
+
+function unsupported(what: string): never {
+  throw new SyntaxError(`Unsupported Java regex construct: ${what}`);
+}
+
+function invalid(what: string, pattern: string, index: number): never {
+  throw new SyntaxError(`${what} near index ${index}\n${pattern}`);
+}
+
+function hex(cp: number): string {
+  return `\\u{${cp.toString(16)}}`;
+}
+
+/** A code point as a JS (u-mode) literal, escaped for use inside or outside a class. */
+function literal(cp: number, inClass: boolean): string {
+  const c = String.fromCodePoint(cp);
+  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp <= 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0x2028 || cp === 0x2029) {
+    return hex(cp);
+  }
+  const special = inClass ? '\\]-[^' : '^$\\.*+?()[]{}|/';
+  return special.includes(c) ? `\\${c}` : c;
+}
+
+/** Case variants of a code point under CASE_INSENSITIVE (ASCII) or with UNICODE_CASE. */
+function caseVariants(cp: number, flags: Flags): number[] {
+  if (!flags.i) return [cp];
+  if (!flags.u) {
+    if (cp >= 0x41 && cp <= 0x5a) return [cp, cp + 32];
+    if (cp >= 0x61 && cp <= 0x7a) return [cp, cp - 32];
+    return [cp];
+  }
+  const out = new Set([cp]);
+  const s = String.fromCodePoint(cp);
+  for (const v of [s.toUpperCase(), s.toLowerCase(), s.toUpperCase().toLowerCase(), s.toLowerCase().toUpperCase()]) {
+    const c = v.codePointAt(0);
+    if (c !== undefined && String.fromCodePoint(c) === v) out.add(c);
+  }
+  return [...out];
+}
+
+/** Extra ranges making an ASCII range case-insensitive. */
+function caseRanges(lo: number, hi: number, flags: Flags): string {
+  if (!flags.i) return '';
+  let extra = '';
+  const add = (a: number, b: number, delta: number): void => {
+    const from = Math.max(lo, a);
+    const to = Math.min(hi, b);
+    if (from <= to) extra += `${literal(from + delta, true)}-${literal(to + delta, true)}`;
+  };
+  add(0x41, 0x5a, 32);
+  add(0x61, 0x7a, -32);
+  if (flags.u && hi > 0x7f) {
+    for (let cp = Math.max(lo, 0x80); cp <= Math.min(hi, 0x24f); cp++) {
+      for (const v of caseVariants(cp, flags)) if (v < lo || v > hi) extra += literal(v, true);
+    }
+  }
+  return extra;
+}
+
+class Translator {
+  private i = 0;
+  private groupCount = 0;
+  private readonly out: string[] = [];
+
+  constructor(private readonly p: string) {}
+
+  translate(): string {
+    const body = this.alternation(NO_FLAGS, false);
+    if (this.i < this.p.length) invalid("Unmatched closing ')'", this.p, this.i - 1);
+    this.out.push(body);
+    return this.out.join('');
+  }
+
+  private peek(): number {
+    return this.p.codePointAt(this.i) ?? -1;
+  }
+
+  private read(): number {
+    const cp = this.p.codePointAt(this.i);
+    if (cp === undefined) invalid('Unexpected end of pattern', this.p, this.i);
+    this.i += cp > 0xffff ? 2 : 1;
+    return cp;
+  }
+
+  private skipComments(flags: Flags): void {
+    if (!flags.x) return;
+    for (;;) {
+      const c = this.peek();
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+        this.i++;
+      } else if (c === 0x23) {
+        while (this.i < this.p.length && !'\n\r\u0085\u2028\u2029'.includes(this.p.charAt(this.i))) this.i++;
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Alternatives up to `)` or the end; `flags` may change inline (`(?i)`) for the rest of the group. */
+  private alternation(initial: Flags, inGroup: boolean): string {
+    let flags = initial;
+    const alternatives: string[] = [];
+    let seq = '';
+    for (;;) {
+      this.skipComments(flags);
+      if (this.i >= this.p.length) break;
+      const c = this.peek();
+      if (c === 0x29) {
+        if (!inGroup) invalid("Unmatched closing ')'", this.p, this.i);
+        break;
+      }
+      if (c === 0x7c) {
+        this.i++;
+        alternatives.push(seq);
+        seq = '';
+        continue;
+      }
+      if (c === 0x28 && this.p.startsWith('(?', this.i)) {
+        const inline = this.inlineFlags(flags);
+        if (inline !== null) {
+          flags = inline;
+          continue;
+        }
+      }
+      const atom = this.atom(flags);
+      seq += atom === '' ? '' : this.quantified(atom, flags);
+    }
+    alternatives.push(seq);
+    return alternatives.join('|');
+  }
+
+  /** `(?idmsux-idmsux)` without a body: returns the new flags, or null when this is another group kind. */
+  private inlineFlags(flags: Flags): Flags | null {
+    const m = /^\(\?([idmsuxU]*)(?:-([idmsuxU]*))?\)/.exec(this.p.slice(this.i));
+    if (m === null) return null;
+    this.i += m[0].length;
+    return applyFlags(flags, m[1] ?? '', m[2] ?? '');
+  }
+
+  private quantified(atom: string, flags: Flags): string {
+    this.skipComments(flags);
+    const c = this.peek();
+    let q: string;
+    if (c === 0x2a || c === 0x2b || c === 0x3f) {
+      this.i++;
+      q = String.fromCharCode(c);
+    } else if (c === 0x7b) {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.p.slice(this.i));
+      if (m === null) invalid('Illegal repetition', this.p, this.i);
+      this.i += m[0].length;
+      if (m[3] !== undefined && m[3] !== '' && Number(m[3]) < Number(m[1])) {
+        invalid('Illegal repetition range', this.p, this.i);
+      }
+      q = m[0];
+    } else {
+      return atom;
+    }
+    const quantifiable = /^\(\?<?[=!]/.test(atom) ? `(?:${atom})` : atom;
+    const lazy = this.peek();
+    if (lazy === 0x3f) {
+      this.i++;
+      q += '?';
+    } else if (lazy === 0x2b) {
+      unsupported('possessive quantifier');
+    }
+    return quantifiable + q;
+  }
+
+  private atom(flags: Flags): string {
+    const start = this.i;
+    const c = this.read();
+    switch (c) {
+      case 0x28:
+        return this.group(flags);
+      case 0x5b:
+        return this.charClass(flags);
+      case 0x2e:
+        return flags.s ? '[^]' : flags.d ? '[^\\n]' : `[^${LINE_TERMINATORS}]`;
+      case 0x5e:
+        return flags.m ? `(?:^|(?<=[${flags.d ? '\\n' : LINE_TERMINATORS}])(?=[^]))` : '^';
+      case 0x24:
+        if (flags.m) return `(?=[${flags.d ? '\\n' : LINE_TERMINATORS}]|$)`;
+        return flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
+      case 0x5c:
+        return this.escape(flags, false);
+      case 0x2a:
+      case 0x2b:
+      case 0x3f:
+        return invalid(`Dangling meta character '${String.fromCharCode(c)}'`, this.p, start);
+      case 0x7b:
+        return invalid('Illegal repetition', this.p, start);
+      default:
+        return this.char(c, flags);
+    }
+  }
+
+  private char(cp: number, flags: Flags): string {
+    const variants = caseVariants(cp, flags);
+    if (variants.length === 1) return literal(cp, false);
+    return `[${variants.map((v) => literal(v, true)).join('')}]`;
+  }
+
+  private group(flags: Flags): string {
+    if (this.peek() !== 0x3f) {
+      this.groupCount++;
+      return `(${this.closeGroup(flags)})`;
+    }
+    this.i++;
+    const rest = this.p.slice(this.i);
+    if (rest.startsWith(':')) {
+      this.i++;
+      return `(?:${this.closeGroup(flags)})`;
+    }
+    for (const look of ['=', '!', '<=', '<!']) {
+      if (rest.startsWith(look)) {
+        this.i += look.length;
+        return `(?${look}${this.closeGroup(flags)})`;
+      }
+    }
+    if (rest.startsWith('>')) unsupported('atomic group');
+    const named = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(rest);
+    if (named !== null) {
+      this.i += named[0].length;
+      this.groupCount++;
+      return `(?<${named[1] ?? ''}>${this.closeGroup(flags)})`;
+    }
+    const scoped = /^([idmsuxU]*)(?:-([idmsuxU]*))?:/.exec(rest);
+    if (scoped !== null) {
+      this.i += scoped[0].length;
+      return `(?:${this.closeGroup(applyFlags(flags, scoped[1] ?? '', scoped[2] ?? ''))})`;
+    }
+    return invalid('Unknown inline modifier', this.p, this.i);
+  }
+
+  private closeGroup(flags: Flags): string {
+    const body = this.alternation(flags, true);
+    if (this.peek() !== 0x29) invalid('Unclosed group', this.p, this.i);
+    this.i++;
+    return body;
+  }
+
+  /** An escape after `\`; inside a class returns class content, outside an atom. */
+  private escape(flags: Flags, inClass: boolean): string {
+    const at = this.i - 1;
+    const c = this.read();
+    const ch = String.fromCodePoint(c);
+    const lit = (cp: number): string => (inClass ? this.classChars(cp, flags) : this.char(cp, flags));
+    switch (ch) {
+      case 't':
+        return lit(9);
+      case 'n':
+        return lit(10);
+      case 'r':
+        return lit(13);
+      case 'f':
+        return lit(12);
+      case 'a':
+        return lit(7);
+      case 'e':
+        return lit(27);
+      case '0':
+        return lit(this.octal());
+      case 'x':
+        return lit(this.hexEscape());
+      case 'u':
+        return lit(this.unicodeEscape());
+      case 'c': {
+        const x = this.read();
+        return lit(x ^ 64);
+      }
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 's':
+      case 'S':
+      case 'h':
+      case 'H':
+      case 'v':
+      case 'V':
+        return this.predefined(ch, flags, inClass);
+      case 'p':
+      case 'P':
+        return this.property(ch === 'P', inClass, flags.U);
+      case 'Q':
+        return this.quoted(flags, inClass);
+      default:
+        break;
+    }
+    if (inClass) {
+      if (/[a-zA-Z]/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
+      if (/[1-9]/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
+      return this.classChars(c, flags);
+    }
+    switch (ch) {
+      case 'b':
+        if (this.peek() === 0x7b) unsupported('\\b{g}');
+        return `(?:(?<=${WORD_CHAR})(?!${WORD_CHAR})|(?<!${WORD_CHAR})(?=${WORD_CHAR}))`;
+      case 'B':
+        return `(?:(?<=${WORD_CHAR})(?=${WORD_CHAR})|(?<!${WORD_CHAR})(?!${WORD_CHAR}))`;
+      case 'A':
+      case 'G':
+        return '^';
+      case 'z':
+        return '$';
+      case 'Z':
+        return flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
+      case 'R':
+        return '(?:\\r\\n|[\\n\\x0B\\f\\r\\u0085\\u2028\\u2029])';
+      case 'k': {
+        const m = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(this.p.slice(this.i));
+        if (m === null) invalid('\\k is not followed by \'<\' for named capturing group', this.p, at);
+        this.i += m[0].length;
+        return `\\k<${m[1] ?? ''}>`;
+      }
+      case 'X':
+      case 'N':
+        return unsupported(`\\${ch}`);
+      default:
+        break;
+    }
+    if (c >= 0x31 && c <= 0x39) return this.backReference(c - 0x30, at);
+    if (/[a-zA-Z]/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
+    return lit(c);
+  }
+
+  private backReference(first: number, at: number): string {
+    let ref = first;
+    for (;;) {
+      const d = this.peek();
+      if (d < 0x30 || d > 0x39) break;
+      const next = ref * 10 + (d - 0x30);
+      if (next > this.groupCount) break;
+      ref = next;
+      this.i++;
+    }
+    if (ref > this.groupCount) invalid('No such group yet', this.p, at);
+    return `(?:\\${ref})`;
+  }
+
+  private octal(): number {
+    const m = /^([0-3][0-7]{2}|[0-7]{1,2})/.exec(this.p.slice(this.i));
+    if (m === null) invalid('Illegal octal escape sequence', this.p, this.i);
+    this.i += m[0].length;
+    return parseInt(m[0], 8);
+  }
+
+  private hexEscape(): number {
+    const braced = /^\{([0-9a-fA-F]+)\}/.exec(this.p.slice(this.i));
+    if (braced !== null) {
+      const cp = parseInt(braced[1] ?? '', 16);
+      if (cp > 0x10ffff) invalid('Hexadecimal codepoint is too big', this.p, this.i);
+      this.i += braced[0].length;
+      return cp;
+    }
+    const m = /^[0-9a-fA-F]{2}/.exec(this.p.slice(this.i));
+    if (m === null) invalid('Illegal hexadecimal escape sequence', this.p, this.i);
+    this.i += 2;
+    return parseInt(m[0], 16);
+  }
+
+  private unicodeEscape(): number {
+    const m = /^[0-9a-fA-F]{4}/.exec(this.p.slice(this.i));
+    if (m === null) invalid('Illegal Unicode escape sequence', this.p, this.i);
+    this.i += 4;
+    const cp = parseInt(m[0], 16);
+    const low = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(this.p.slice(this.i));
+    if (cp >= 0xd800 && cp <= 0xdbff && low !== null) {
+      this.i += 6;
+      return ((cp - 0xd800) << 10) + (parseInt(low[1] ?? '', 16) - 0xdc00) + 0x10000;
+    }
+    return cp;
+  }
+
+  private quoted(flags: Flags, inClass: boolean): string {
+    const end = this.p.indexOf('\\E', this.i);
+    const text = this.p.slice(this.i, end < 0 ? this.p.length : end);
+    this.i = end < 0 ? this.p.length : end + 2;
+    let out = '';
+    for (const ch of text) {
+      const cp = ch.codePointAt(0) ?? 0;
+      out += inClass ? this.classChars(cp, flags) : this.char(cp, flags);
+    }
+    return inClass || out === '' ? out : `(?:${out})`;
+  }
+
+  private predefined(ch: string, flags: Flags, inClass: boolean): string {
+    const unicode = flags.U;
+    const sets: Readonly<Record<string, string>> = {
+      d: unicode ? '\\p{Nd}' : '0-9',
+      w: unicode ? '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\u200C\\u200D' : 'a-zA-Z0-9_',
+      s: unicode ? '\\p{White_Space}' : ' \\t\\n\\x0B\\f\\r',
+      h: ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000',
+      v: '\\n\\x0B\\f\\r\\x85\\u2028\\u2029',
+    };
+    const set = sets[ch.toLowerCase()] ?? '';
+    const negated = ch !== ch.toLowerCase();
+    if (!negated) return inClass ? set : `[${set}]`;
+    if (inClass) unsupported(`\\${ch} inside a character class`);
+    return `[^${set}]`;
+  }
+
+  private property(negated: boolean, inClass: boolean, unicode: boolean): string {
+    let name: string;
+    if (this.peek() === 0x7b) {
+      const end = this.p.indexOf('}', this.i);
+      if (end < 0) invalid('Unclosed character family', this.p, this.i);
+      name = this.p.slice(this.i + 1, end);
+      this.i = end + 1;
+    } else {
+      name = String.fromCodePoint(this.read());
+    }
+    const set = propertySet(name, unicode);
+    if (negated && inClass) unsupported('\\P inside a character class');
+    if (inClass) return set;
+    return negated ? `[^${set}]` : `[${set}]`;
+  }
+
+  /** One class member char (with case variants) as class content. */
+  private classChars(cp: number, flags: Flags): string {
+    return caseVariants(cp, flags)
+      .map((v) => literal(v, true))
+      .join('');
+  }
+
+  /** A class member that is a single char (for ranges), or null for a multi-char set like `\d`. */
+  private classAtom(flags: Flags): { cp: number } | { set: string } {
+    const c = this.read();
+    if (c === 0x5c) {
+      const save = this.i;
+      const next = String.fromCodePoint(this.peek());
+      if ('dDwWsShHvVpPQ'.includes(next)) return { set: this.escape(flags, true) };
+      const simple: Readonly<Record<string, number>> = { t: 9, n: 10, r: 13, f: 12, a: 7, e: 27 };
+      const s = simple[next];
+      if (s !== undefined) {
+        this.i++;
+        return { cp: s };
+      }
+      this.i++;
+      if (next === '0') return { cp: this.octal() };
+      if (next === 'x') return { cp: this.hexEscape() };
+      if (next === 'u') return { cp: this.unicodeEscape() };
+      if (next === 'c') return { cp: this.read() ^ 64 };
+      if (/[a-zA-Z0-9]/.test(next)) invalid('Illegal/unsupported escape sequence', this.p, save - 1);
+      return { cp: next.codePointAt(0) ?? 0 };
+    }
+    return { cp: c };
+  }
+
+  private charClass(flags: Flags): string {
+    const start = this.i - 1;
+    let negated = false;
+    if (this.peek() === 0x5e) {
+      negated = true;
+      this.i++;
+    }
+    let body = '';
+    let first = true;
+    for (;;) {
+      if (flags.x) this.skipComments(flags);
+      if (this.i >= this.p.length) invalid('Unclosed character class', this.p, start);
+      const c = this.peek();
+      if (c === 0x5d && !first) {
+        this.i++;
+        break;
+      }
+      if (c === 0x5b) unsupported('character class union');
+      if (c === 0x26 && this.p.startsWith('&&', this.i)) unsupported('character class intersection');
+      first = false;
+      const a = this.classAtom(flags);
+      if ('set' in a) {
+        body += a.set;
+        continue;
+      }
+      if (this.peek() === 0x2d && this.p.charAt(this.i + 1) !== ']' && this.i + 1 < this.p.length) {
+        const save = this.i;
+        this.i++;
+        const b = this.classAtom(flags);
+        if ('set' in b) {
+          this.i = save;
+          body += this.classChars(a.cp, flags);
+          continue;
+        }
+        if (b.cp < a.cp) invalid('Illegal character range', this.p, this.i);
+        body += `${literal(a.cp, true)}-${literal(b.cp, true)}${caseRanges(a.cp, b.cp, flags)}`;
+        continue;
+      }
+      body += this.classChars(a.cp, flags);
+    }
+    if (body === '') return negated ? '[^]' : '[]';
+    return `[${negated ? '^' : ''}${body}]`;
+  }
+}
+
+function applyFlags(flags: Flags, on: string, off: string): Flags {
+  const next: Record<keyof Flags, boolean> = { ...flags };
+  for (const f of on) next[f as keyof Flags] = true;
+  for (const f of off) next[f as keyof Flags] = false;
+  return next;
+}
+
+/** Class content for `\p{name}` (Java names: categories, POSIX, scripts, binary properties, `java*`). */
+function propertySet(name: string, unicode: boolean): string {
+  const posix = (unicode ? UNICODE_POSIX[name] : undefined) ?? POSIX[name];
+  if (posix !== undefined) return posix;
+  const javaProp = JAVA_PROPS[name];
+  if (javaProp !== undefined) return javaProp;
+  if (name === 'all') return '\\u{0}-\\u{10FFFF}';
+  let n = name;
+  if (n.startsWith('Is')) n = n.slice(2);
+  else if (n.startsWith('general_category=') || n.startsWith('gc=')) n = n.slice(n.indexOf('=') + 1);
+  else if (n.startsWith('script=') || n.startsWith('sc=')) return `\\p{Script=${n.slice(n.indexOf('=') + 1)}}`;
+  else if (n.startsWith('In') || n.startsWith('block=') || n.startsWith('blk=')) unsupported(`Unicode block ${name}`);
+  if (n === 'L&') return '\\p{Lu}\\p{Ll}\\p{Lt}';
+  if (CATEGORY.test(n)) return `\\p{${n}}`;
+  const binary = UNICODE_BINARY[n.toUpperCase()];
+  if (binary !== undefined) return `\\p{${binary}}`;
+  if (name.startsWith('Is')) return `\\p{Script=${n}}`;
+  return unsupported(`\\p{${name}}`);
+}
+
+const cache = new Map<string, RegExp | SyntaxError>();
+
+/** Compile a Java pattern for whole-input matching (cached, bounded). Throws SyntaxError for invalid input. */
+export function compileJavaRegex(pattern: string): RegExp {
+  let entry = cache.get(pattern);
+  if (entry === undefined) {
+    try {
+      if (pattern.length > MAX_PATTERN_LENGTH) {
+        throw new SyntaxError(`Pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+      }
+      entry = new RegExp(`^(?:${new Translator(pattern).translate()})$`, 'u');
+    } catch (error) {
+      entry = error instanceof SyntaxError ? error : new SyntaxError(String(error));
+    }
+    if (cache.size >= REGEX_CACHE_SIZE) {
+      const oldest = cache.keys().next();
+      if (oldest.done !== true) cache.delete(oldest.value);
+    }
+    cache.set(pattern, entry);
+  }
+  if (entry instanceof SyntaxError) throw entry;
+  return entry;
+}
+
+/** Java `input.matches(pattern)`: the whole input must match. */
+export function javaMatches(input: string, pattern: string): boolean {
+  const re = compileJavaRegex(pattern);
+  if (input.length > MAX_INPUT_LENGTH) throw new RangeError(`Input longer than ${MAX_INPUT_LENGTH} characters`);
+  return re.test(input);
+}

@@ -1,0 +1,110 @@
+/**
+ * JSON text the way Pipet's Jackson writes it: `DefaultPrettyPrinter` layout (`"key" : value`, objects one
+ * entry per line indented by two spaces per object level, arrays inline as `[ a, b ]`, empty `{ }` and `[ ]`)
+ * and Java number formatting for doubles.
+ */
+import { formatJavaDecimal, javaDoubleToString } from './java-numbers.js';
+
+/** A Java `Double` (written `1.0`, not `1`). */
+export class JavaDouble {
+  constructor(readonly value: number) {}
+}
+
+/** A value from a `json` payload (a Jackson `JsonNode`): its doubles are always written by `Double.toString`. */
+export class JsonNodeValue {
+  constructor(readonly value: unknown) {}
+}
+
+/** Already-written JSON, inserted verbatim (must have been written for the same nesting level). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * How doubles are written: `java` is Jackson's default (`Double.toString`: `1.0`, `1.0E-4`), `decimal` is
+ * Proctor's matrix serializer (`DecimalFormat("0.0")`, 10 fraction digits max).
+ */
+export type DoubleStyle = 'java' | 'decimal';
+
+const INDENTS: string[] = [];
+
+/** Newline plus two spaces per enclosing object (Jackson's `DefaultIndenter`). */
+export function indent(level: number): string {
+  let text = INDENTS[level];
+  if (text === undefined) {
+    text = `\n${'  '.repeat(level)}`;
+    INDENTS[level] = text;
+  }
+  return text;
+}
+
+// An escaped backslash is matched first so `\\u00ab` (a literal backslash) is never mistaken for an escape.
+const ESCAPES = /\\(?:\\|u00[0-9a-f]{2})/g;
+
+/** A JSON string literal; control characters as `\u00XX` with upper-case hex, as Jackson writes them. */
+export function jsonString(s: string): string {
+  const text = JSON.stringify(s);
+  return text.includes('\\u00') ? text.replace(ESCAPES, (m) => (m.length === 2 ? m : `\\u${m.slice(2).toUpperCase()}`)) : text;
+}
+
+function writeDouble(value: number, style: DoubleStyle): string {
+  if (!Number.isFinite(value)) return `"${javaDoubleToString(value)}"`; // Jackson writes NaN/Infinity quoted
+  return style === 'decimal' ? formatJavaDecimal(value) : javaDoubleToString(value);
+}
+
+function writeNumber(value: number, style: DoubleStyle): string {
+  // A JS number is a Java Long when whole, a Double otherwise (spec §3.8); wrap whole Doubles in JavaDouble.
+  return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : writeDouble(value, style);
+}
+
+function write(value: unknown, level: number, style: DoubleStyle): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return jsonString(value);
+    case 'number':
+      return writeNumber(value, style);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (value instanceof RawJson) return value.text;
+  if (value instanceof JavaDouble) return writeDouble(value.value, style);
+  if (value instanceof JsonNodeValue) return write(value.value, level, 'java');
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[ ]';
+    let out = '[ ';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ', ';
+      out += write(value[i], level, style);
+    }
+    return `${out} ]`;
+  }
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === 'function') return write((json as () => unknown).call(value), level, style);
+  let out = '{';
+  let count = 0;
+  const inner = indent(level + 1);
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    out += `${count === 0 ? '' : ','}${inner}${jsonString(key)} : ${write(v, level + 1, style)}`;
+    count++;
+  }
+  return count === 0 ? '{ }' : `${out}${indent(level)}}`;
+}
+
+/**
+ * Write a value as Jackson's pretty printer would. `level` is the number of objects enclosing the value
+ * (for fragments later inserted with {@link RawJson}).
+ * @example
+ * writeJson({ a: [1, 2], b: {} }) // '{\n  "a" : [ 1, 2 ],\n  "b" : { }\n}'
+ */
+export function writeJson(value: unknown, options: { readonly style?: DoubleStyle; readonly level?: number } = {}): string {
+  return write(value, options.level ?? 0, options.style ?? 'java');
+}

@@ -1,0 +1,251 @@
+/**
+ * The Pipet source: assignments come from a Pipet REST server (`GET /groups/identify`, spec §5.4), the way
+ * django-proctor calls it (§6.2–§6.4), with an optional version-aware cache in front. Every failure resolves
+ * with the documented fallback (`origin: 'fallback'`, every test unassigned) or the last good cached answer
+ * (`origin: 'stale-cache'`), logged exactly once per request.
+ *
+ * Differences from django-proctor, on purpose (§10.8): an empty payload `{}` reads as "no payload" instead of
+ * crashing; a cached entry is served when Pipet fails even after the version expired (django's
+ * `CacheCacher` ignores `allow_expired`); an overall deadline bounds the retries.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { pipetCache } from '../cache/pipet-cache.js';
+import type { PipetCache } from '../cache/pipet-cache.js';
+import type { AssignmentStore, CacheEntry } from '../cache/store.js';
+import { ConfigError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { getWithRetry } from './pipet-http.js';
+import type { PipetFetch, RetryPolicy } from './pipet-http.js';
+import { cacheParams, identifyQuery, matrixDocumentVersion, parseIdentifyResponse, parseMatrixResponse } from './pipet-wire.js';
+import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment } from './types.js';
+
+export type { PipetFetch, PipetFetchInit, PipetFetchResponse } from './pipet-http.js';
+
+/** Options for {@link pipetSource}. */
+export interface PipetSourceOptions {
+  /** Pipet's base URL, e.g. `http://pipet.internal:8080` (http or https; a trailing slash is ignored). */
+  readonly apiRoot: string | URL;
+  /**
+   * The HTTP client (django's `get_http`): any WHATWG fetch, e.g. node-fetch's default export. Measured
+   * against node-fetch on loopback, Node's built-in fetch costs no more per call (see `bench/pipet.bench.mjs`),
+   * so it is the default and the package needs no HTTP dependency.
+   * @default globalThis.fetch
+   */
+  readonly fetch?: PipetFetch;
+  /** Time limit of one attempt (connect, headers and body), in ms. @default 250 */
+  readonly timeoutMs?: number;
+  /** Attempts in total, retried immediately on network errors and timeouts only. @default 4 */
+  readonly attempts?: number;
+  /**
+   * Overall limit of one identify or matrix call, all attempts included, in ms. The last attempt is
+   * shortened to fit; no attempt starts after it.
+   * @default timeoutMs * attempts (1000 with the defaults)
+   */
+  readonly deadlineMs?: number;
+  /** Where failures are logged (one line per failed request). @default silentLogger */
+  readonly logger?: Logger;
+  /**
+   * Cache assignments in this store, e.g. `memoryStore({ max: 10_000 })`. Without it every identify calls
+   * Pipet and a Pipet failure falls back to unassigned.
+   * @default undefined (no cache)
+   */
+  readonly cache?: AssignmentStore;
+  /**
+   * With a cache: how long a matrix version confirmed by Pipet is trusted, in ms. Cache hits are served
+   * without calling Pipet only within this time; after it the next request calls Pipet, which re-confirms
+   * the version (so a new matrix is noticed at most this late).
+   * @default 300000
+   */
+  readonly versionCheckIntervalMs?: number;
+}
+
+/** The Pipet source. */
+export interface PipetSource extends ProctorSource {
+  readonly kind: 'pipet';
+  /** The normalized API root (no trailing slash). */
+  readonly apiRoot: string;
+}
+
+const EMPTY: Readonly<Record<string, SourceAssignment>> = Object.freeze({});
+
+function positive(name: string, value: number | undefined, fallback: number, integer: boolean): number {
+  const n = value ?? fallback;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
+    const what = integer ? 'an integer ≥ 1' : 'a number of milliseconds > 0';
+    throw new ConfigError(name, `expected ${what}, got ${String(value)}`);
+  }
+  return n;
+}
+
+function normalizeApiRoot(input: unknown): string {
+  if (typeof input !== 'string' && !(input instanceof URL)) {
+    throw new ConfigError('apiRoot', `expected an http(s) URL such as 'http://pipet:8080', got ${String(input)}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(String(input));
+  } catch {
+    throw new ConfigError('apiRoot', `expected an http(s) URL such as 'http://pipet:8080', got ${JSON.stringify(String(input))}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('apiRoot', `expected an http or https URL, got ${JSON.stringify(String(input))}`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ConfigError('apiRoot', `expected a base URL without query or fragment, got ${JSON.stringify(String(input))}`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function isLogger(value: unknown): value is Logger {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Logger, unknown>>;
+  return typeof candidate.warn === 'function' && typeof candidate.error === 'function';
+}
+
+/**
+ * Create a Pipet source.
+ *
+ * `ready()` resolves at once: there is nothing to load up front, and a probe would only delay start-up
+ * while every request already copes with Pipet being down.
+ * @example
+ * const source = pipetSource({ apiRoot: 'http://pipet:8080', cache: memoryStore(), logger });
+ */
+export function pipetSource(options: PipetSourceOptions): PipetSource {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', `expected an options object with apiRoot, got ${String(options)}`);
+  }
+  const apiRoot = normalizeApiRoot(options.apiRoot);
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== 'function') {
+    throw new ConfigError('fetch', `expected a WHATWG fetch function, got ${String(options.fetch)}`);
+  }
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 250, false);
+  const attempts = positive('attempts', options.attempts, 4, true);
+  const deadlineMs = positive('deadlineMs', options.deadlineMs, timeoutMs * attempts, false);
+  const logger = options.logger ?? silentLogger;
+  if (!isLogger(logger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
+  const cache: PipetCache | null =
+    options.cache === undefined
+      ? null
+      : pipetCache({
+          store: options.cache,
+          logger,
+          ...(options.versionCheckIntervalMs === undefined ? {} : { versionCheckIntervalMs: options.versionCheckIntervalMs }),
+        });
+  if (cache === null && options.versionCheckIntervalMs !== undefined) {
+    // Validate anyway so a typo is reported even before a cache is added.
+    pipetCache({ store: { get: () => undefined, set: () => undefined, delete: () => undefined }, versionCheckIntervalMs: options.versionCheckIntervalMs });
+  }
+
+  // A keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is called on the request path, so a
+  // TCP handshake per call would be pure overhead. Owned by the source so close() can free its sockets.
+  const agent = apiRoot.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const inflight = new Set<AbortController>();
+  const policy: RetryPolicy = { fetch: fetchFn, agent, timeoutMs, attempts, deadlineMs, inflight };
+  const identifyBase = `${apiRoot}/groups/identify?`;
+  const matrixUrl = `${apiRoot}/proctor/matrix`;
+  let closed = false;
+  const isClosed = (): boolean => closed;
+
+  function fallback(error: string): IdentifyResult {
+    return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error };
+  }
+
+  function fromEntry(entry: CacheEntry, origin: 'cache' | 'stale-cache', error?: string): IdentifyResult {
+    return error === undefined
+      ? { groups: entry.groups, matrixVersion: entry.matrixVersion, origin }
+      : { groups: entry.groups, matrixVersion: entry.matrixVersion, origin, error };
+  }
+
+  /** The single log line of a failed identify, then the stale entry or the fallback. */
+  function fail(error: string, level: 'warn' | 'error', stale: CacheEntry | null, fields: Record<string, unknown>): IdentifyResult {
+    if (stale !== null) {
+      // Serving a known-good answer is a degradation, not an outage: warn even for protocol errors.
+      logger.warn(`proctor: Pipet identify failed (${error}); serving cached assignments of matrix version ${stale.matrixVersion}`, {
+        ...fields,
+        storedAt: stale.storedAt,
+      });
+      return fromEntry(stale, 'stale-cache', error);
+    }
+    logger[level](`proctor: Pipet identify failed (${error}); every test is unassigned`, fields);
+    return fallback(error);
+  }
+
+  async function identifyOnce(request: IdentifyRequest): Promise<IdentifyResult> {
+    const tests = Array.isArray(request.tests) ? request.tests : [];
+    const url = identifyBase + identifyQuery({ ...request, tests });
+    const params = cache === null ? '' : cacheParams(url, tests);
+    const lookup = cache === null ? null : await cache.lookup(params);
+    if (lookup !== null && lookup.fresh && lookup.entry !== null) return fromEntry(lookup.entry, 'cache');
+    const stale = lookup?.entry ?? null;
+    const fields = { apiRoot, tests: tests.length };
+    if (closed) return fail('source closed', 'warn', stale, { ...fields, attempts: 0 });
+
+    const started = performance.now();
+    const outcome = await getWithRetry(policy, url, isClosed);
+    const timing = { ...fields, attempts: outcome.attempts, elapsedMs: Math.round(performance.now() - started) };
+    if (!outcome.ok) return fail(outcome.error, 'warn', stale, timing);
+    const parsed = parseIdentifyResponse(outcome.status, outcome.body, tests);
+    if (!parsed.ok) return fail(parsed.error, parsed.level, stale, timing);
+
+    if (parsed.malformed.length > 0) {
+      logger.warn('proctor: Pipet returned malformed groups; those tests are unassigned', { ...timing, malformed: parsed.malformed });
+    }
+    // Without a version the entry could never be validated later (django caches it but never reads it back).
+    if (cache !== null && parsed.matrixVersion !== null) cache.save(params, parsed.groups, parsed.matrixVersion);
+    return { groups: parsed.groups, matrixVersion: parsed.matrixVersion, origin: 'pipet' };
+  }
+
+  return {
+    kind: 'pipet',
+    apiRoot,
+
+    ready: () => Promise.resolve(),
+
+    async identify(request) {
+      try {
+        return await identifyOnce(request);
+      } catch (error) {
+        // Only a bug (or a hostile request object) gets here; the contract is still "never reject".
+        const text = error instanceof Error ? error.message : String(error);
+        logger.error(`proctor: Pipet identify failed unexpectedly (${text}); every test is unassigned`, { apiRoot });
+        return fallback(text);
+      }
+    },
+
+    async getMatrix(): Promise<MatrixDocument | null> {
+      try {
+        if (closed) {
+          logger.warn('proctor: Pipet matrix unavailable (source closed)', { apiRoot });
+          return null;
+        }
+        const outcome = await getWithRetry(policy, matrixUrl, isClosed);
+        const parsed = outcome.ok ? parseMatrixResponse(outcome.status, outcome.body) : outcome;
+        if (!parsed.ok) {
+          logger.warn(`proctor: Pipet matrix unavailable (${parsed.error})`, { apiRoot, attempts: outcome.attempts });
+          return null;
+        }
+        const version = matrixDocumentVersion(parsed.matrix);
+        // A fresh matrix is as good a version confirmation as an identify answer.
+        if (cache !== null && version !== null) cache.observeVersion(version);
+        return parsed.matrix;
+      } catch (error) {
+        logger.error('proctor: Pipet matrix unavailable (unexpected failure)', {
+          apiRoot,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return null;
+      }
+    },
+
+    close() {
+      closed = true;
+      for (const controller of inflight) controller.abort();
+      inflight.clear();
+      agent.destroy();
+      return Promise.resolve();
+    },
+  };
+}
