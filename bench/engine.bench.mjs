@@ -84,7 +84,7 @@ export async function benchEngine({ Proctor, loadMatrix }, { time = 1000 } = {})
       for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
     });
     await bench.run();
-    const [p, g] = bench.tasks.map((t) => t.result.latency.p50 * 1000);
+    const [p, g] = bench.tasks.map((t) => t.result.latency.p50 * 1e6);
     rows.push({ name: `proctor-node determineTestGroups, ${label}`, medianNs: p });
     rows.push({ name: `GrowthBook 1.8 (baseline), ${label}`, medianNs: g });
     rows.push({ name: `  ratio GrowthBook / proctor-node, ${label}`, ratio: g / p });
@@ -127,7 +127,7 @@ export async function benchProc({ createProctor, localSource }, { time = 1000 } 
     for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
   });
   await bench.run();
-  const [p, l, g] = bench.tasks.map((t) => t.result.latency.p50 * 1000);
+  const [p, l, g] = bench.tasks.map((t) => t.result.latency.p50 * 1e6);
   if (sink === Number.MIN_VALUE) console.log(sink);
   return [
     { name: 'proctor-node proc (local), read 10 tests', medianNs: p },

@@ -37,7 +37,7 @@ export function parsePairs(pairs: readonly string[], flag: string): Record<strin
     if (eq <= 0) throw new UsageError(`${flag} expects KEY=VALUE, got ${JSON.stringify(pair)}`);
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
+    let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch {

@@ -36,8 +36,6 @@ export interface Assignment {
   readonly properties: Readonly<Record<string, PayloadProperty>>;
 }
 
-type Choice = { bucket: TestBucket; allocation: CompiledAllocation | null } | null;
-
 function isValid(validator: IdentifierValidator, type: string, id: string): boolean {
   if (validator === 'noop') return true;
   if (validator === 'noEmpty') return id !== '';

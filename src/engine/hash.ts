@@ -70,7 +70,7 @@ function encodeJavaUtf8(text: string, out: Uint8Array, p: number): number {
 }
 
 /**
- * Encodes a string as UTF-8 the way Java does (see {@link createKeyHasher}): a valid surrogate pair becomes
+ * Encodes a string as UTF-8 the way Java does: a valid surrogate pair becomes
  * 4 bytes and an unpaired surrogate becomes `?` (0x3F).
  *
  * @param text - any JS string, well-formed or not

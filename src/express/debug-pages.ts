@@ -166,13 +166,7 @@ export function proctorDebugPages<Req extends RequestLike>(
     const path = pathOf(req);
     const route = path.endsWith('/proctor/show') || path.endsWith('/showTestMatrix') ? 'show' : path.endsWith('/proctor/force') ? 'force' : null;
     if (route === null) return next();
-    let privileged = false;
-    try {
-      privileged = isPrivileged(req) === true;
-    } catch {
-      privileged = false;
-    }
-    if (!privileged) return send(res, 404, 'text/plain; charset=utf-8', 'Not Found');
+    if (!isPrivileged(req)) return send(res, 404, 'text/plain; charset=utf-8', 'Not Found');
     (route === 'show' ? show(res) : force(req, res)).catch((error: unknown) => next(error));
   };
 }

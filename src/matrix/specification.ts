@@ -255,7 +255,7 @@ export function checkAgainstSpecification(
     }
     if (validator !== null) {
       const context = type === 'map' ? (value as Record<string, unknown>) : { value };
-      let ok = false;
+      let ok: boolean;
       try {
         ok = validator.evaluate({ constants: {}, context });
       } catch {

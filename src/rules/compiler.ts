@@ -48,21 +48,20 @@ interface CompiledSuffix {
   readonly args: readonly Fn[] | null;
 }
 
-/** Tomcat `AstFunction.getValue`: arguments evaluated, EL failures among them wrapped, then the call. */
+/** Tomcat `AstFunction.getValue`: arguments evaluated (EL failures among them wrapped), then the call. */
 function functionCall(fn: FunctionDef, args: readonly Fn[]): Fn {
+  const n = args.length;
   return (c) => {
-    const values: unknown[] = new Array<unknown>(args.length);
-    for (let i = 0; i < args.length; i++) {
-      try {
-        values[i] = (args[i] as Fn)(c);
-      } catch (error) {
-        if (error instanceof ElFailure && error.kind === 'el') {
-          throw new ElFailure('el', 'javax.el.ELException', `Problems calling function [${fn.qualifiedName}]`, {
-            cause: error,
-          });
-        }
-        throw error;
+    const values: unknown[] = new Array<unknown>(n);
+    try {
+      for (let i = 0; i < n; i++) values[i] = (args[i] as Fn)(c);
+    } catch (error) {
+      if (error instanceof ElFailure && error.kind === 'el') {
+        throw new ElFailure('el', 'javax.el.ELException', `Problems calling function [${fn.qualifiedName}]`, {
+          cause: error,
+        });
       }
+      throw error;
     }
     return callFunction(fn, values);
   };

@@ -57,6 +57,7 @@ function npe(what: string): never {
 
 /** ELSupport `coerceToType` for a parameter: Tomcat's rules, including "" → null for non-String types. */
 function coerceParam(v: unknown, type: ParamType): unknown {
+  if (type === 'Collection' && Array.isArray(v) && !isJavaStringArray(v)) return v;
   switch (type) {
     case 'Object':
       return v;
@@ -99,6 +100,10 @@ function javaClassName(v: unknown): string {
 
 function contains(c: unknown[] | ReadonlySet<unknown> | null, element: unknown): boolean {
   if (c === null) return npe('collection is null');
+  if (typeof element === 'string' && Array.isArray(c)) {
+    for (let i = 0; i < c.length; i++) if (c[i] === element) return true;
+    return false;
+  }
   if (isLong(element)) {
     for (const x of c) if (isLong(x) && longEquals(x, element)) return true;
     return false;
@@ -299,15 +304,14 @@ function problems(fn: FunctionDef, cause: unknown): ElFailure {
   return elError(`Problems calling function [${fn.qualifiedName}]`, cause);
 }
 
-/** Call a function with evaluated arguments (coercion errors and thrown errors are wrapped). @internal */
+/** Call a function with evaluated arguments, coerced in place (errors are wrapped as Java does). @internal */
 export function callFunction(fn: FunctionDef, args: unknown[]): unknown {
-  let params: unknown[];
-  if (fn.params === null) {
-    params = args.map(toAppValue);
+  const types = fn.params;
+  if (types === null) {
+    for (let i = 0; i < args.length; i++) args[i] = toAppValue(args[i]);
   } else {
-    const types = fn.params;
     try {
-      params = args.map((a, i) => coerceParam(a, types[i] ?? 'Object'));
+      for (let i = 0; i < args.length; i++) args[i] = coerceParam(args[i], types[i] ?? 'Object');
     } catch (error) {
       if (error instanceof ElFailure && error.kind !== 'el') throw error;
       throw problems(fn, error);
@@ -315,7 +319,7 @@ export function callFunction(fn: FunctionDef, args: unknown[]): unknown {
   }
   let result: unknown;
   try {
-    result = Reflect.apply(fn.impl, undefined, params);
+    result = Reflect.apply(fn.impl, undefined, args);
   } catch (error) {
     throw problems(fn, error);
   }

@@ -81,7 +81,12 @@ export interface VerifyRuleOptions {
 }
 
 const NO_VARIABLES: readonly string[] = Object.freeze([]);
-const programs = new WeakMap<CompiledRule, VerifiableRule>();
+/** Where a compiled rule keeps its parsed program for {@link verifyRule} (module-private key). */
+const PROGRAM: unique symbol = Symbol('program');
+
+interface WithProgram {
+  readonly [PROGRAM]?: VerifiableRule;
+}
 
 function collect(e: Expr, identifiers: string[], leaves: Set<string>): void {
   switch (e.kind) {
@@ -154,28 +159,26 @@ export function compileRule(source: string | null | undefined, options: RuleOpti
   const rule = source ?? null;
   const program = rule !== null && classify(rule, false) !== 'EMPTY' ? buildProgram(rule, options) : null;
   const verdict = constantVerdict(rule);
-  let compiled: CompiledRule;
+  const hidden = program === null ? {} : { [PROGRAM]: program };
   if (verdict !== undefined || program === null) {
     const constant = verdict ?? true;
-    compiled = Object.freeze({ source: rule, constant, variables: NO_VARIABLES, evaluate: () => constant });
-  } else {
-    const check = program.check;
-    const text = program.source;
-    compiled = Object.freeze({
-      source: rule,
-      constant: undefined,
-      variables: Object.freeze([...new Set(program.identifiers)]),
-      evaluate: (scope: RuleScope): boolean => {
-        try {
-          return check({ constants: scope.constants, context: scope.context, resolved: false });
-        } catch (error) {
-          throw toEvaluationError(error, text);
-        }
-      },
-    });
+    return Object.freeze({ source: rule, constant, variables: NO_VARIABLES, evaluate: () => constant, ...hidden });
   }
-  if (program !== null) programs.set(compiled, program);
-  return compiled;
+  const check = program.check;
+  const text = program.source;
+  return Object.freeze({
+    source: rule,
+    constant: undefined,
+    variables: Object.freeze([...new Set(program.identifiers)]),
+    evaluate: (scope: RuleScope): boolean => {
+      try {
+        return check({ constants: scope.constants, context: scope.context, resolved: false });
+      } catch (error) {
+        throw toEvaluationError(error, text);
+      }
+    },
+    ...hidden,
+  });
 }
 
 /**
@@ -185,7 +188,7 @@ export function compileRule(source: string | null | undefined, options: RuleOpti
  * against default values (EL failures involving uninstantiated variables excepted); null when acceptable.
  */
 export function verifyRule(rule: CompiledRule, options: VerifyRuleOptions): string | null {
-  const program = programs.get(rule);
+  const program = (rule as WithProgram)[PROGRAM];
   if (program === undefined || options.providedContext === undefined) return null;
   return verifyCompiled(program, {
     constants: options.constants,

@@ -69,6 +69,7 @@ const LONG_MAX = 2n ** 63n - 1n;
 
 /** Java `Long.valueOf(String)` as a Long value (number when safe, else bigint); null when Java throws. */
 export function parseJavaLong(text: string): number | bigint | null {
+  if (text.length <= 15 && /^[+-]?[0-9]+$/.test(text)) return Number(text) + 0;
   const v = parseJavaInteger(text, LONG_MIN, LONG_MAX);
   if (v === null) return null;
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;

@@ -26,8 +26,11 @@ function isIgnorableControl(c: number): boolean {
   return c <= 0x08 || (c >= 0x0e && c <= 0x1b) || (c >= 0x7f && c <= 0x9f);
 }
 
+const ASCII_IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
 function isJavaIdentifier(name: string): boolean {
   if (JAVA_RESERVED.has(name)) return false;
+  if (ASCII_IDENTIFIER.test(name)) return true;
   if (!JAVA_ID_START.test(name.charAt(0))) return false;
   for (let i = 1; i < name.length; i++) {
     if (!JAVA_ID_PART.test(name.charAt(i)) && !isIgnorableControl(name.charCodeAt(i))) return false;

@@ -185,6 +185,26 @@ function shortestFloatDigits(x: number): { digits: string; point: number } {
   return shortestDigits(Number(x.toPrecision(9)));
 }
 
+/**
+ * Java prints at least two significant digits (`d.dE`), and among those picks the closest decimal: where the
+ * shortest form has one digit, the closest two-digit form can differ for tiny subnormals (`4.9E-324`, not
+ * `5.0E-324`; `1.4E-45` for `Float.MIN_VALUE`).
+ */
+function atLeastTwoDigits(
+  x: number,
+  shortest: { digits: string; point: number },
+  roundTrips: (candidate: number) => boolean,
+): { digits: string; point: number } {
+  if (shortest.digits.length !== 1) return shortest;
+  const two = x.toPrecision(2);
+  if (!roundTrips(Number(two))) return shortest;
+  const e = two.indexOf('e');
+  const mantissa = e === -1 ? two : two.slice(0, e);
+  if (e === -1) return shortest; // plain form: |x| is not tiny, the closest two-digit form ends in 0
+  const digits = mantissa.replace('.', '').replace(/0$/, '');
+  return { digits, point: Number(two.slice(e + 1)) + 1 };
+}
+
 /** Java's `Double.toString` layout for given shortest digits (plain between 1e-3 and 1e7, else `d.dddE±n`). */
 function javaLayout(negative: boolean, digits: string, point: number): string {
   const sign = negative ? '-' : '';
@@ -203,7 +223,8 @@ export function javaDoubleToString(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const { digits, point } = shortestDigits(Math.abs(x));
+  const abs = Math.abs(x);
+  const { digits, point } = atLeastTwoDigits(abs, shortestDigits(abs), (c) => c === abs);
   return javaLayout(x < 0, digits, point);
 }
 
@@ -212,7 +233,8 @@ export function javaFloatToString(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const { digits, point } = shortestFloatDigits(Math.abs(x));
+  const abs = Math.abs(x);
+  const { digits, point } = atLeastTwoDigits(abs, shortestFloatDigits(abs), (c) => Math.fround(c) === abs);
   return javaLayout(x < 0, digits, point);
 }
 

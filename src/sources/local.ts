@@ -59,7 +59,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   if (!Number.isFinite(interval) || interval < 0) {
     throw new ConfigError('reloadIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(options.reloadIntervalMs)}`);
   }
-  const { matrix: input, reloadIntervalMs: _i, fetch: fetchOption, ...engineOptions } = options;
+  const { matrix: input, reloadIntervalMs: _interval, fetch: fetchOption, ...engineOptions } = options;
   const proctorOptions: ProctorOptions = { ...engineOptions, logger };
   let proctor: Proctor | null = null;
   let lastMtime = -1;

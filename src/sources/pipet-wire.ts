@@ -59,7 +59,8 @@ export function identifyQuery(request: IdentifyRequest): string {
   const parts: string[] = [];
   appendMap(parts, 'ctx.', request.context);
   appendMap(parts, 'id.', request.identifiers);
-  parts.push(`test=${request.tests.map((t) => encodeURIComponent(t)).join(',')}`);
+  const tests = Array.isArray(request.tests) ? request.tests : [];
+  parts.push(`test=${tests.map((t) => encodeURIComponent(t)).join(',')}`);
   if (typeof request.forceGroups === 'string' && request.forceGroups !== '') {
     parts.push(`prforceGroups=${encodeURIComponent(request.forceGroups)}`);
   }

@@ -173,25 +173,32 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     return fallback(error);
   }
 
+  /** Log fields of a failed call: never identifiers or context (personal data). */
+  function logFields(tests: readonly string[], attemptsMade: number, started: number): Record<string, unknown> {
+    return { apiRoot, tests: tests.length, attempts: attemptsMade, elapsedMs: Math.round(performance.now() - started) };
+  }
+
   async function identifyOnce(request: IdentifyRequest): Promise<IdentifyResult> {
-    const tests = Array.isArray(request.tests) ? request.tests : [];
-    const url = identifyBase + identifyQuery({ ...request, tests });
+    const tests: readonly string[] = Array.isArray(request.tests) ? request.tests : [];
+    const url = identifyBase + identifyQuery(request);
     const params = cache === null ? '' : cacheParams(url, tests);
-    const lookup = cache === null ? null : await cache.lookup(params);
+    let lookup = cache === null ? null : cache.lookup(params);
+    if (lookup instanceof Promise) lookup = await lookup;
     if (lookup !== null && lookup.fresh && lookup.entry !== null) return fromEntry(lookup.entry, 'cache');
     const stale = lookup?.entry ?? null;
-    const fields = { apiRoot, tests: tests.length };
-    if (closed) return fail('source closed', 'warn', stale, { ...fields, attempts: 0 });
-
     const started = performance.now();
+    if (closed) return fail('source closed', 'warn', stale, logFields(tests, 0, started));
+
     const outcome = await getWithRetry(policy, url, isClosed);
-    const timing = { ...fields, attempts: outcome.attempts, elapsedMs: Math.round(performance.now() - started) };
-    if (!outcome.ok) return fail(outcome.error, 'warn', stale, timing);
+    if (!outcome.ok) return fail(outcome.error, 'warn', stale, logFields(tests, outcome.attempts, started));
     const parsed = parseIdentifyResponse(outcome.status, outcome.body, tests);
-    if (!parsed.ok) return fail(parsed.error, parsed.level, stale, timing);
+    if (!parsed.ok) return fail(parsed.error, parsed.level, stale, logFields(tests, outcome.attempts, started));
 
     if (parsed.malformed.length > 0) {
-      logger.warn('proctor: Pipet returned malformed groups; those tests are unassigned', { ...timing, malformed: parsed.malformed });
+      logger.warn('proctor: Pipet returned malformed groups; those tests are unassigned', {
+        ...logFields(tests, outcome.attempts, started),
+        malformed: parsed.malformed,
+      });
     }
     // Without a version the entry could never be validated later (django caches it but never reads it back).
     if (cache !== null && parsed.matrixVersion !== null) cache.save(params, parsed.groups, parsed.matrixVersion);

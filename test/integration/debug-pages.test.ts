@@ -10,7 +10,8 @@ import exampleMatrix from '../../examples/matrix.json' with { type: 'json' };
 const evil = '<script>alert(1)</script>';
 const matrix = structuredClone(exampleMatrix) as { tests: Record<string, { description: string; buckets: { name: string }[] }> };
 (matrix.tests.buttoncolortst as { description: string }).description = `colors ${evil}`;
-(matrix.tests.countryalgotst as { buckets: { name: string }[] }).buckets[0]!.name = `in"active${evil}`;
+const firstBucket = matrix.tests.countryalgotst?.buckets[0];
+if (firstBucket) firstBucket.name = `in"active${evil}`;
 
 let server: Server;
 let base: string;

@@ -243,8 +243,10 @@ describe.each(clients)('pipetSource with %s', (_name, fetchImpl) => {
       const elapsed = performance.now() - started;
       expect(result.origin).toBe('fallback');
       expect(elapsed).toBeGreaterThanOrEqual(240);
-      expect(elapsed).toBeLessThan(250 + 100);
-      expect(logger.lines[0]?.fields?.['attempts']).toBe(3);
+      expect(elapsed).toBeLessThan(250 + 150);
+      // 100 + 100 + the remaining 50: normally 3; a late timer on a busy machine may leave room for only 2.
+      expect(logger.lines[0]?.fields?.['attempts']).toBeGreaterThanOrEqual(2);
+      expect(logger.lines[0]?.fields?.['attempts']).toBeLessThanOrEqual(3);
     });
 
     it('a fetch that ignores the abort signal still gives up on time', async () => {

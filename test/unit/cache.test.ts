@@ -88,7 +88,14 @@ describe('cacheKey', () => {
   it('is stable, short, ASCII, and differs for different params', () => {
     expect(cacheKey('a')).toBe(cacheKey('a'));
     expect(cacheKey('a')).not.toBe(cacheKey('b'));
-    expect(cacheKey('x'.repeat(10_000))).toMatch(/^proctor:pipet:[A-Za-z0-9_-]{27}$/);
+    expect(cacheKey('x'.repeat(10_000))).toMatch(/^proctor:pipet:[0-9a-f]{16}$/);
+    expect(cacheKey('')).toMatch(/^proctor:pipet:[0-9a-f]{16}$/);
+  });
+
+  it('spreads similar params (no collision among 20 000 near-identical URLs)', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 20_000; i++) keys.add(cacheKey(`http://pipet/groups/identify?id.USER=user${i}&test=a,b`));
+    expect(keys.size).toBe(20_000);
   });
 });
 

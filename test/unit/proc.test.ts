@@ -97,7 +97,7 @@ describe('proc: the per-request ProctorGroups', () => {
     const remote: ProctorSource = {
       kind: 'pipet',
       ready: () => Promise.resolve(),
-      identify: (_r: IdentifyRequest) => new Promise((r) => (resolve = r)),
+      identify: () => new Promise((r) => (resolve = r)),
       getMatrix: () => Promise.resolve(null),
       close: () => Promise.resolve(),
     };
