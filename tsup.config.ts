@@ -4,6 +4,9 @@ import { defineConfig } from 'tsup';
 const entries = {
   index: 'src/index.ts',
   express: 'src/express/index.ts',
+  nunjucks: 'src/engines/nunjucks.ts',
+  handlebars: 'src/engines/handlebars.ts',
+  ejs: 'src/engines/ejs.ts',
 };
 
 export default defineConfig([

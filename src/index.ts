@@ -53,9 +53,9 @@ export type { Logger } from './logger.js';
 
 export { createProctor } from './client.js';
 export type { ProcInput, ProctorClient, ProctorClientOptions } from './client.js';
-export { GroupAssignment } from './groups/group-assignment.js';
+export { GroupAssignment, UNASSIGNED } from './groups/group-assignment.js';
 export { ProcAccessError, procOf } from './groups/proc.js';
-export type { ExposureEvent, ProctorGroups, ProctorGroupsMethods, TemplateAssignment, TemplateView } from './groups/proc.js';
+export type { ExposureEvent, ProctorGroups, ProctorGroupsMethods, TemplateView } from './groups/proc.js';
 export { localSource } from './sources/local.js';
 export type { LocalSource, LocalSourceOptions } from './sources/local.js';
 export { staticSource } from './sources/static.js';
@@ -69,3 +69,16 @@ export type {
   SourceAssignment,
   SyncIdentify,
 } from './sources/types.js';
+export { pipetSource } from './sources/pipet.js';
+export type { PipetFetch, PipetFetchInit, PipetFetchResponse, PipetSource, PipetSourceOptions } from './sources/pipet.js';
+export { cacheKey, isAssignmentStore, memoryStore, pipetCache } from './cache/index.js';
+export type {
+  AssignmentStore,
+  CacheEntry,
+  CacheLookup,
+  MemoryStore,
+  MemoryStoreOptions,
+  PipetCache,
+  PipetCacheOptions,
+} from './cache/index.js';
+export { procScript, procScriptData } from './script/index.js';

@@ -18,6 +18,7 @@ import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import type { SourceAssignment } from '../sources/types.js';
+import { isAssignmentStore } from './store.js';
 import type { AssignmentStore, CacheEntry } from './store.js';
 
 /** Options for {@link pipetCache}. */
@@ -107,16 +108,11 @@ function message(error: unknown): string {
  * version tracker between several sources or to test the logic.
  */
 export function pipetCache(options: PipetCacheOptions): PipetCache {
-  const store = options.store;
-  if (
-    typeof store !== 'object' ||
-    store === null ||
-    typeof store.get !== 'function' ||
-    typeof store.set !== 'function' ||
-    typeof store.delete !== 'function'
-  ) {
-    throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(store)}`);
+  const candidate: unknown = options.store;
+  if (!isAssignmentStore(candidate)) {
+    throw new ConfigError('store', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(candidate)}`);
   }
+  const store = candidate;
   const interval = options.versionCheckIntervalMs ?? 300_000;
   if (!Number.isFinite(interval) || interval < 0) {
     throw new ConfigError('versionCheckIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(options.versionCheckIntervalMs)}`);

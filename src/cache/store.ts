@@ -41,6 +41,13 @@ export interface AssignmentStore {
   delete(key: string): void | Promise<void>;
 }
 
+/** True for an object with `get`, `set` and `delete` methods. */
+export function isAssignmentStore(value: unknown): value is AssignmentStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof AssignmentStore, unknown>>;
+  return typeof candidate.get === 'function' && typeof candidate.set === 'function' && typeof candidate.delete === 'function';
+}
+
 /** Options for {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**

@@ -30,9 +30,15 @@ export interface EngineOptions {
   readonly onRuleError: (testName: string, rule: string | null, error: unknown) => void;
 }
 
-/** The raw outcome: groups keyed by test name in Java's sorted order. */
+/**
+ * The raw outcome: one slot per loaded test (indexed by `CompiledTest.slot`, i.e. sorted by name),
+ * undefined when unassigned. Building a keyed object per request is the slowest part of assignment, so
+ * callers build one only when asked.
+ */
 export interface Assignment {
-  readonly groups: Readonly<Record<string, TestGroup>>;
+  readonly slots: readonly (TestGroup | undefined)[];
+  /** The test filter, when one was given (parents evaluated for it are not part of the result). */
+  readonly requested: ReadonlySet<string> | null;
   readonly properties: Readonly<Record<string, PayloadProperty>>;
 }
 
@@ -51,9 +57,33 @@ function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
   return String(context.isIncognitoUser).toLowerCase() === 'true';
 }
 
-/** Tests to evaluate: all (dependency order), or the filter plus the parents it needs. */
-function selectTests(matrix: CompiledMatrix, filter: readonly string[] | undefined): readonly CompiledTest[] {
-  if (filter === undefined || filter.length === 0) return matrix.order;
+interface Selection {
+  readonly tests: readonly CompiledTest[];
+  readonly requested: ReadonlySet<string> | null;
+}
+
+/**
+ * Apps pass the same frozen test list on every request (the `proc` does), so its selection is computed once
+ * per matrix and list.
+ */
+const selections = new WeakMap<CompiledMatrix, WeakMap<readonly string[], Selection>>();
+
+function selection(matrix: CompiledMatrix, filter: readonly string[] | undefined): Selection {
+  if (filter === undefined || filter.length === 0) return { tests: matrix.order, requested: null };
+  const cacheable = Object.isFrozen(filter);
+  let perMatrix = cacheable ? selections.get(matrix) : undefined;
+  const cached = perMatrix?.get(filter);
+  if (cached !== undefined) return cached;
+  const result = { tests: selectTests(matrix, filter), requested: new Set(filter) };
+  if (cacheable) {
+    if (perMatrix === undefined) selections.set(matrix, (perMatrix = new WeakMap()));
+    perMatrix.set(filter, result);
+  }
+  return result;
+}
+
+/** Tests to evaluate: the filter plus the parents it needs, in dependency order. */
+function selectTests(matrix: CompiledMatrix, filter: readonly string[]): readonly CompiledTest[] {
   const wanted = new Set<string>();
   for (const name of filter) {
     let cursor: string | undefined = name;
@@ -80,12 +110,12 @@ function evaluate(test: CompiledTest, rule: CompiledAllocation['rule'], scope: R
 function matchAllocation(
   test: CompiledTest,
   scope: RuleScope,
-  assigned: ReadonlyMap<string, TestGroup>,
+  slots: readonly (TestGroup | undefined)[],
   unitOk: boolean,
   options: EngineOptions,
 ): CompiledAllocation | null {
   const dep = test.definition.dependsOn;
-  if (dep !== null && assigned.get(dep.testName)?.value !== dep.bucketValue) return null;
+  if (dep !== null && slots[test.parentSlot]?.value !== dep.bucketValue) return null;
   if (evaluate(test, test.rule, scope, options) !== true) return null;
   const unitless = test.definition.enableUnitlessAllocations;
   for (const allocation of test.allocations) {
@@ -97,15 +127,15 @@ function matchAllocation(
   return null;
 }
 
-function randomBucket(allocation: CompiledAllocation, random: () => number): TestBucket | undefined {
+function randomRange(allocation: CompiledAllocation, random: () => number): number {
   const r = random();
   let current = 0;
   const ranges = allocation.allocation.ranges;
   for (let i = 0; i < ranges.length; i++) {
     current += ranges[i]?.length ?? 0;
-    if (r < current) return allocation.rangeBuckets[i];
+    if (r < current) return i;
   }
-  return allocation.rangeBuckets[ranges.length - 1];
+  return ranges.length - 1;
 }
 
 function minLiveBucket(allocation: CompiledAllocation): TestBucket | undefined {
@@ -128,10 +158,13 @@ function toGroup(bucket: TestBucket, allocation: CompiledAllocation | null, payl
   };
 }
 
+const NO_PROPERTIES: Readonly<Record<string, PayloadProperty>> = Object.freeze({});
+
 function collectProperties(
   tests: readonly CompiledTest[],
-  assigned: ReadonlyMap<string, TestGroup>,
-): Record<string, PayloadProperty> {
+  slots: readonly (TestGroup | undefined)[],
+): Readonly<Record<string, PayloadProperty>> {
+  if (tests.length === 0) return NO_PROPERTIES;
   const properties: Record<string, PayloadProperty> = {};
   const priorities = new Map<string, bigint>();
   const priorityOf = (test: CompiledTest): bigint => {
@@ -143,8 +176,7 @@ function collectProperties(
     }
   };
   for (const test of tests) {
-    if (test.definition.payloadExperimentConfig === null) continue;
-    const json = assigned.get(test.name)?.payload?.json;
+    const json = slots[test.slot]?.payload?.json;
     if (json === null || typeof json !== 'object' || Array.isArray(json)) continue;
     const priority = priorityOf(test);
     for (const [key, value] of Object.entries(json as Record<string, unknown>)) {
@@ -168,18 +200,20 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   // One mutable copy per call: `missingExperimentalUnit` changes per test (spec §2.2 step 4b).
   const ruleContext: Record<string, unknown> = Object.assign(Object.create(null) as object, context);
   const scope = { constants: {}, context: ruleContext } as { constants: Readonly<Record<string, unknown>>; context: Record<string, unknown> };
-  const invalid = new Set<string>();
-  for (const type of Object.keys(ids)) {
-    const id = ids[type];
-    if (typeof id === 'string' && !isValid(options.identifierValidator, type, id)) invalid.add(type);
+  let invalid: Set<string> | undefined;
+  if (options.identifierValidator !== 'noop') {
+    for (const type of Object.keys(ids)) {
+      const id = ids[type];
+      if (typeof id === 'string' && !isValid(options.identifierValidator, type, id)) (invalid ??= new Set()).add(type);
+    }
   }
 
-  const assigned = new Map<string, TestGroup>();
-  const selected = selectTests(matrix, input.tests);
+  const slots: (TestGroup | undefined)[] = new Array<TestGroup | undefined>(matrix.sorted.length);
+  const { tests: selected, requested } = selection(matrix, input.tests);
   for (const test of selected) {
     const def = test.definition;
     if (incognito && !def.evaluateForIncognitoUsers) continue;
-    const typeInvalid = invalid.has(def.testType);
+    const typeInvalid = invalid !== undefined && invalid.has(def.testType);
     ruleContext.missingExperimentalUnit = typeInvalid && def.containsUnitlessAllocation;
     scope.constants = def.constants;
 
@@ -198,30 +232,24 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     const forcedBucket = forcedValue === undefined ? undefined : test.forceBuckets.get(forcedValue);
     if (forcedBucket !== undefined) {
       const payload = applyForcedPayload(forcedBucket.payload, force.payloads.get(test.name));
-      assigned.set(test.name, toGroup(forcedBucket, null, payload ?? null));
+      slots[test.slot] = toGroup(forcedBucket, null, payload ?? null);
       continue;
     }
     if (force.defaultMode === 'FALLBACK') continue;
 
-    const allocation = matchAllocation(test, scope, assigned, !typeInvalid, options);
+    const allocation = matchAllocation(test, scope, slots, !typeInvalid, options);
     if (allocation === null) continue;
     if (force.defaultMode === 'MIN_LIVE') {
       const bucket = minLiveBucket(allocation);
-      if (bucket !== undefined) assigned.set(test.name, toGroup(bucket, null));
+      if (bucket !== undefined) slots[test.slot] = toGroup(bucket, null);
       continue;
     }
-    const bucket =
+    const group =
       id === null
-        ? randomBucket(allocation, options.random)
-        : allocation.rangeBuckets[pickRangeIndex(allocation.cutoffs, test.hash(id))];
-    if (bucket !== undefined) assigned.set(test.name, toGroup(bucket, allocation));
+        ? allocation.rangeGroups[randomRange(allocation, options.random)]
+        : allocation.rangeGroups[pickRangeIndex(allocation.cutoffs, test.hash(id))];
+    if (group !== undefined) slots[test.slot] = group;
   }
 
-  const requested = input.tests !== undefined && input.tests.length > 0 ? new Set(input.tests) : null;
-  const groups: Record<string, TestGroup> = {};
-  for (const name of [...assigned.keys()].sort()) {
-    if (requested !== null && !requested.has(name)) continue;
-    groups[name] = assigned.get(name) as TestGroup;
-  }
-  return { groups, properties: collectProperties(selected, assigned) };
+  return { slots, requested, properties: collectProperties(matrix.payloadExperiments, slots) };
 }

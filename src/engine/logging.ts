@@ -2,15 +2,21 @@
 import type { CompiledTest } from '../matrix/compiled.js';
 import type { PayloadProperty, TestGroup } from './types.js';
 
-type Groups = Readonly<Record<string, TestGroup>>;
-type Tests = ReadonlyMap<string, CompiledTest>;
+/** One assigned test, in Java's sorted order. */
+export interface AssignedEntry {
+  readonly name: string;
+  readonly group: TestGroup;
+  readonly test: CompiledTest;
+}
+
+type Entries = readonly AssignedEntry[];
 
 function ownsProperty(name: string, properties: Readonly<Record<string, PayloadProperty>>): boolean {
   return Object.values(properties).some((p) => p.testName === name);
 }
 
-function isFullRollout(group: TestGroup, test: CompiledTest | undefined): boolean {
-  if (group.allocation === null || test === undefined) return false;
+function isFullRollout({ group, test }: AssignedEntry): boolean {
+  if (group.allocation === null) return false;
   const allocation = test.definition.allocations[group.allocation.index];
   return allocation?.ranges.some((r) => r.length === 1) ?? false;
 }
@@ -20,16 +26,14 @@ function entry(name: string, group: TestGroup): string | null {
   return group.allocation.id === '' ? null : `${group.allocation.id}:${name}${group.value}`;
 }
 
-function collect(groups: Groups, tests: Tests, properties: Readonly<Record<string, PayloadProperty>>, filterRollouts: boolean): string {
+function collect(entries: Entries, properties: Readonly<Record<string, PayloadProperty>>, filterRollouts: boolean): string {
   const out: string[] = [];
-  for (const [name, group] of Object.entries(groups)) {
-    const test = tests.get(name);
-    const def = test?.definition;
-    if (def?.silent) continue;
-    if (filterRollouts && def?.payloadExperimentConfig != null && !ownsProperty(name, properties)) continue;
-    if (filterRollouts && !def?.forceLogging && isFullRollout(group, test)) continue;
-    if (group.value < 0) continue;
-    const text = entry(name, group);
+  for (const e of entries) {
+    const def = e.test.definition;
+    if (def.silent || e.group.value < 0) continue;
+    if (filterRollouts && def.payloadExperimentConfig !== null && !ownsProperty(e.name, properties)) continue;
+    if (filterRollouts && !def.forceLogging && isFullRollout(e)) continue;
+    const text = entry(e.name, e.group);
     if (text !== null) out.push(text);
   }
   return out.join(',');
@@ -39,13 +43,13 @@ function collect(groups: Groups, tests: Tests, properties: Readonly<Record<strin
  * Java `toLoggingString()`: `#A1:btntst1` per logged test (`btntst1` when forced); silent tests, 100%
  * rollouts (unless `forceLogging`), payload experiments without a property and negative values are left out.
  */
-export function toLoggingString(groups: Groups, tests: Tests, properties: Readonly<Record<string, PayloadProperty>>): string {
-  return collect(groups, tests, properties, true);
+export function toLoggingString(entries: Entries, properties: Readonly<Record<string, PayloadProperty>>): string {
+  return collect(entries, properties, true);
 }
 
 /** Java `toVerifyGroupsString()`: like {@link toLoggingString} without the rollout and payload filters. */
-export function toVerifyGroupsString(groups: Groups, tests: Tests): string {
-  return collect(groups, tests, {}, false);
+export function toVerifyGroupsString(entries: Entries): string {
+  return collect(entries, {}, false);
 }
 
 /**
@@ -53,11 +57,11 @@ export function toVerifyGroupsString(groups: Groups, tests: Tests): string {
  * `test+value`, then every test again with its allocation id (`#A1:test1`; forced tests as `test1`), e.g.
  * `b0,c0,d1,#A:b0,#A:d1`.
  */
-export function toLegacyLoggingString(groups: Groups, tests: Tests): string {
+export function toLegacyLoggingString(entries: Entries): string {
   const plain: string[] = [];
   const withIds: string[] = [];
-  for (const [name, group] of Object.entries(groups)) {
-    if (tests.get(name)?.definition.silent || group.value < 0) continue;
+  for (const { name, group, test } of entries) {
+    if (test.definition.silent || group.value < 0) continue;
     plain.push(`${name}${group.value}`);
     const text = entry(name, group);
     if (text !== null) withIds.push(text);
@@ -66,8 +70,6 @@ export function toLegacyLoggingString(groups: Groups, tests: Tests): string {
 }
 
 /** Java `toLongString()`: `test-bucketName` for every assigned test. */
-export function toLongString(groups: Groups): string {
-  return Object.entries(groups)
-    .map(([name, group]) => `${name}-${group.name}`)
-    .join(',');
+export function toLongString(entries: Entries): string {
+  return entries.map(({ name, group }) => `${name}-${group.name}`).join(',');
 }

@@ -114,7 +114,7 @@ export class Proctor {
     const forceGroups = typeof input.forceGroups === 'string' || input.forceGroups == null
       ? this.parseForceGroups(input.forceGroups)
       : input.forceGroups;
-    const { groups, properties } = assign(
+    const assignment = assign(
       this.loadResult.matrix,
       {
         identifiers: input.identifiers ?? {},
@@ -125,6 +125,6 @@ export class Proctor {
       },
       this.#engine,
     );
-    return new ProctorResult(this.loadResult.matrixVersion, groups, properties, this.loadResult.matrix.tests);
+    return new ProctorResult(this.loadResult.matrixVersion, assignment, this.loadResult.matrix);
   }
 }

@@ -1,64 +1,97 @@
 /** `ProctorResult`: one user's assignment plus the logging strings Java apps write (spec §2.1, §7.1). */
-import type { CompiledTest } from '../matrix/compiled.js';
+import type { CompiledMatrix } from '../matrix/compiled.js';
+import type { Assignment } from './determine.js';
 import { toLegacyLoggingString, toLoggingString, toLongString, toVerifyGroupsString } from './logging.js';
+import type { AssignedEntry } from './logging.js';
 import type { PayloadProperty, TestGroup } from './types.js';
 
 /** The outcome of `determineTestGroups`. */
 export class ProctorResult {
   /** `audit.version` of the matrix that produced this result. */
   readonly matrixVersion: string;
-  /** Tests that got a bucket, keyed by name in Java's sorted order. Unassigned tests are absent. */
-  readonly groups: Readonly<Record<string, TestGroup>>;
   /** Payload-experiment properties (spec §2.10). */
   readonly properties: Readonly<Record<string, PayloadProperty>>;
-  readonly #tests: ReadonlyMap<string, CompiledTest>;
+  readonly #matrix: CompiledMatrix;
+  readonly #assignment: Assignment;
+  #entries: AssignedEntry[] | undefined;
+  #groups: Readonly<Record<string, TestGroup>> | undefined;
 
-  constructor(
-    matrixVersion: string,
-    groups: Readonly<Record<string, TestGroup>>,
-    properties: Readonly<Record<string, PayloadProperty>>,
-    tests: ReadonlyMap<string, CompiledTest>,
-  ) {
+  constructor(matrixVersion: string, assignment: Assignment, matrix: CompiledMatrix) {
     this.matrixVersion = matrixVersion;
-    this.groups = groups;
-    this.properties = properties;
-    this.#tests = tests;
+    this.properties = assignment.properties;
+    this.#matrix = matrix;
+    this.#assignment = assignment;
+  }
+
+  /** The assigned tests in Java's order (sorted by name). */
+  entries(): readonly AssignedEntry[] {
+    if (this.#entries === undefined) {
+      const { slots, requested } = this.#assignment;
+      const out: AssignedEntry[] = [];
+      for (const test of this.#matrix.sorted) {
+        const group = slots[test.slot];
+        if (group !== undefined && (requested === null || requested.has(test.name))) out.push({ name: test.name, group, test });
+      }
+      this.#entries = out;
+    }
+    return this.#entries;
+  }
+
+  /**
+   * Tests that got a bucket, keyed by name in Java's sorted order; unassigned tests are absent. Built on
+   * first access (reading single tests with {@link get} is cheaper).
+   */
+  get groups(): Readonly<Record<string, TestGroup>> {
+    if (this.#groups === undefined) {
+      const groups: Record<string, TestGroup> = {};
+      for (const { name, group } of this.entries()) groups[name] = group;
+      this.#groups = Object.freeze(groups);
+    }
+    return this.#groups;
+  }
+
+  /** One test's assignment, or undefined when it is unassigned (or not in the result). */
+  get(testName: string): TestGroup | undefined {
+    const test = this.#matrix.tests.get(testName);
+    if (test === undefined) return undefined;
+    const { slots, requested } = this.#assignment;
+    return requested === null || requested.has(testName) ? slots[test.slot] : undefined;
   }
 
   /** True when no test has a bucket. */
   isEmpty(): boolean {
-    return Object.keys(this.groups).length === 0;
+    return this.entries().length === 0;
   }
 
   /** The bucket value of a test, or `fallback` when it is unassigned (Java `getValue`). */
   getValue(testName: string, fallback: number): number {
-    return Object.hasOwn(this.groups, testName) ? (this.groups[testName]?.value ?? fallback) : fallback;
+    return this.get(testName)?.value ?? fallback;
   }
 
   /** Java `toLoggingString()`, e.g. `#A1:btntst1,#B2:newnavtst0`. */
   toLoggingString(): string {
-    return toLoggingString(this.groups, this.#tests, this.properties);
+    return toLoggingString(this.entries(), this.properties);
   }
 
   /** Java `toVerifyGroupsString()`. */
   toVerifyGroupsString(): string {
-    return toVerifyGroupsString(this.groups, this.#tests);
+    return toVerifyGroupsString(this.entries());
   }
 
   /** Legacy two-pass `ProctorGroupsWriter` string, e.g. `btntst1,#A1:btntst1`. */
   toLegacyLoggingString(): string {
-    return toLegacyLoggingString(this.groups, this.#tests);
+    return toLegacyLoggingString(this.entries());
   }
 
   /** Java `toLongString()`, e.g. `btntst-blue,newnavtst-control`. */
   toLongString(): string {
-    return toLongString(this.groups);
+    return toLongString(this.entries());
   }
 
   /** `{ testName: value }` for tests with a value ≥ 0 (Java `getJavaScriptConfig`). */
   toJavaScriptConfig(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [name, group] of Object.entries(this.groups)) if (group.value >= 0) out[name] = group.value;
+    for (const { name, group } of this.entries()) if (group.value >= 0) out[name] = group.value;
     return out;
   }
 

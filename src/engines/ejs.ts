@@ -12,6 +12,8 @@ import type { ProctorTemplateOptions, TemplateHelpers } from './shared.js';
 
 export { procPayload, proctorMatches } from './shared.js';
 export type { ProctorTemplateOptions } from './shared.js';
+export { procScript } from '../script/proc-script.js';
+export type { ProcScriptOptions } from '../script/proc-script.js';
 
 /** Per-call options of `procScript` in a template (the last argument). */
 export interface ProcScriptCallOptions {

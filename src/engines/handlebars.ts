@@ -9,6 +9,8 @@ import type { ProctorTemplateOptions, TemplateHelpers } from './shared.js';
 
 export { procPayload, proctorMatches } from './shared.js';
 export type { ProctorTemplateOptions } from './shared.js';
+export { procScript } from '../script/proc-script.js';
+export type { ProcScriptOptions } from '../script/proc-script.js';
 
 /** A Handlebars helper as Handlebars calls it: `this` is the current context, `options` comes last. */
 export type HandlebarsHelper = (this: unknown, ...args: unknown[]) => unknown;
@@ -21,7 +23,8 @@ export interface HandlebarsLike {
 
 /** The parts of an express-handlebars instance (`create(…)` from express-handlebars) the plugin uses. */
 export interface ExpressHandlebarsLike {
-  handlebars: HandlebarsLike;
+  /** The Handlebars instance it compiles with (typed loosely by express-handlebars; checked at run time). */
+  handlebars: object;
   helpers?: Record<string, unknown> | undefined;
   engine: (...args: never[]) => unknown;
 }
@@ -140,7 +143,7 @@ export function proctorHelpers(hbs: HandlebarsLike, options: ProctorTemplateOpti
  */
 export function registerProctor<H extends HandlebarsLike | ExpressHandlebarsLike>(hbs: H, options: ProctorTemplateOptions = {}): H {
   if (isExpressHandlebars(hbs)) {
-    const helpers = buildHelpers(hbs.handlebars, createTemplateHelpers(options));
+    const helpers = buildHelpers(hbs.handlebars as HandlebarsLike, createTemplateHelpers(options));
     // express-handlebars merges `this.helpers` into every render: instance-scoped, unlike registerHelper.
     hbs.helpers = { ...hbs.helpers, ...helpers };
     return hbs;

@@ -170,7 +170,13 @@ export function createTemplateHelpers(options: ProctorTemplateOptions = {}): Tem
   }
   const defaults = options.script ?? {};
   checkNamed(defaults, 'script.');
-  validateProcScriptOptions(defaults);
+  try {
+    validateProcScriptOptions(defaults);
+  } catch (error) {
+    // Name the option as the caller wrote it (`script.name`), not as procScript calls it.
+    if (error instanceof ConfigError) throw new ConfigError(`script.${error.option}`, error.message.slice(error.option.length + 2));
+    throw error;
+  }
   const logger = options.logger ?? silentLogger;
   const warned = new Set<string>();
 

@@ -1,73 +1,62 @@
-/** `GroupAssignment`: one test's group, value and payload for one request, as django-proctor exposes it. */
+/** `GroupAssignment`: one test's group, value and payload, as django-proctor exposes it. */
+import { payloadType, payloadValue } from '../matrix/types.js';
 import type { PayloadType } from '../matrix/types.js';
-
-/** Receives reads, so the `proc` can report which tests a request actually looked at. */
-export interface ExposureSink {
-  expose(testName: string): void;
-}
+import type { SourceAssignment } from '../sources/types.js';
 
 /**
  * One test's assignment. `group`, `value` and `payload` are all `null` when the test is unassigned (no
- * bucket, no identifier, not in the matrix, or the source failed). Reading any of them counts as an exposure.
+ * bucket, no identifier, not in the matrix, or the source failed). Immutable and shared between requests:
+ * exposure is recorded by the `proc` when the test is read (`proc.<test>`).
  */
 export class GroupAssignment {
-  readonly #sink: ExposureSink | null;
-  readonly #test: string;
-  readonly #group: string | null;
-  readonly #value: number | null;
-  readonly #payload: unknown;
+  /** The bucket name, e.g. `'blue'`; null when unassigned. */
+  readonly group: string | null;
+  /** The bucket value (-1 usually inactive, 0 control); null when unassigned. */
+  readonly value: number | null;
+  /** The payload's value (`'#2B60DE'`, `[2, 3, 5]`, `{…}`), unwrapped; null when none. */
+  readonly payload: unknown;
   /** The payload's type (`stringValue`, `longArray`, `map`, …), or null when there is none. */
   readonly payloadType: PayloadType | null;
   /** The allocation id (`#A1`), `''` without one, null when forced, unassigned or unknown. */
   readonly allocationId: string | null;
 
-  constructor(
-    sink: ExposureSink | null,
-    test: string,
-    group: string | null,
-    value: number | null,
-    payload: unknown,
-    payloadType: PayloadType | null,
-    allocationId: string | null,
-  ) {
-    this.#sink = sink;
-    this.#test = test;
-    this.#group = group;
-    this.#value = value;
-    this.#payload = payload;
-    this.payloadType = payloadType;
+  constructor(group: string | null, value: number | null, payload: unknown, type: PayloadType | null, allocationId: string | null) {
+    this.group = group;
+    this.value = value;
+    this.payload = payload;
+    this.payloadType = type;
     this.allocationId = allocationId;
+    Object.freeze(this);
   }
 
-  /** The bucket name, e.g. `'blue'`; null when unassigned. */
-  get group(): string | null {
-    this.#sink?.expose(this.#test);
-    return this.#group;
-  }
-
-  /** The bucket value (-1 usually inactive, 0 control); null when unassigned. */
-  get value(): number | null {
-    this.#sink?.expose(this.#test);
-    return this.#value;
-  }
-
-  /** The payload's value (`'#2B60DE'`, `[2, 3, 5]`, `{…}`), unwrapped; null when none. */
-  get payload(): unknown {
-    this.#sink?.expose(this.#test);
-    return this.#payload;
-  }
-
-  /** True when the test has a bucket. Does not count as an exposure. */
+  /** True when the test has a bucket. */
   get assigned(): boolean {
-    return this.#value !== null;
+    return this.value !== null;
   }
 
-  /** `{ group, value, payload }` without recording an exposure. */
+  /** `{ group, value, payload }`. */
   toJSON(): { group: string | null; value: number | null; payload: unknown } {
-    return { group: this.#group, value: this.#value, payload: this.#payload };
+    return { group: this.group, value: this.value, payload: this.payload };
   }
 
   toString(): string {
-    return `GroupAssignment(group=${JSON.stringify(this.#group)}, value=${this.#value}, payload=${JSON.stringify(this.#payload) ?? 'null'})`;
+    return `GroupAssignment(group=${JSON.stringify(this.group)}, value=${this.value}, payload=${JSON.stringify(this.payload) ?? 'null'})`;
   }
+}
+
+/** The assignment of every unassigned test. */
+export const UNASSIGNED: GroupAssignment = new GroupAssignment(null, null, null, null, null);
+
+/** Sources hand out the same answer objects for the same buckets, so their assignment views are cached. */
+const views = new WeakMap<SourceAssignment, GroupAssignment>();
+
+/** The `GroupAssignment` for a source's answer (null → {@link UNASSIGNED}); payload unwrapped like django. */
+export function toGroupAssignment(raw: SourceAssignment | null): GroupAssignment {
+  if (raw === null) return UNASSIGNED;
+  let view = views.get(raw);
+  if (view === undefined) {
+    view = new GroupAssignment(raw.name, raw.value, payloadValue(raw.payload), payloadType(raw.payload), raw.allocationId);
+    views.set(raw, view);
+  }
+  return view;
 }

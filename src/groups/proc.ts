@@ -8,10 +8,9 @@
  */
 import { ProctorError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { payloadType, payloadValue } from '../matrix/types.js';
 import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment } from '../sources/types.js';
-import { GroupAssignment } from './group-assignment.js';
-import type { ExposureSink } from './group-assignment.js';
+import { toGroupAssignment } from './group-assignment.js';
+import type { GroupAssignment } from './group-assignment.js';
 
 /** What `onExposure` receives once per request: the tests the request read, in read order. */
 export interface ExposureEvent {
@@ -52,7 +51,7 @@ export interface ProctorGroupsMethods<T extends string> {
 }
 
 /** What templates see as `proc` (see `templateView`). */
-export type TemplateView<T extends string = string> = { readonly [K in T]: TemplateAssignment };
+export type TemplateView<T extends string = string> = { readonly [K in T]: GroupAssignment };
 
 /** The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. */
 export type ProctorGroups<T extends string = string> = { readonly [K in T]: GroupAssignment } & ProctorGroupsMethods<T>;
@@ -71,20 +70,28 @@ const PROC = Symbol('proctor.proc');
 const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constructor', 'asymmetricMatch', 'nodeType', '$$typeof', 'length', 'prototype', 'valueOf', 'toPrimitive', '__esModule', 'default']);
 
 interface ProcSettings {
+  /** One frozen single-test list per test, so the engine can cache lazy selections. */
+  readonly singles?: ReadonlyMap<string, readonly string[]>;
+  readonly viewDescriptors?: PropertyDescriptorMap;
   readonly source: ProctorSource;
   readonly lazy: boolean;
   readonly logger: Logger;
   readonly onExposure: ((event: ExposureEvent) => void) | undefined;
 }
 
-class ProcState implements ExposureSink {
+function pick(result: IdentifyResult, test: string): SourceAssignment | null {
+  return (result.lookup ? result.lookup(test) : Object.hasOwn(result.groups, test) ? result.groups[test] : undefined) ?? null;
+}
+
+class ProcState {
   readonly tests: readonly string[];
   readonly request: IdentifyRequest;
   readonly settings: ProcSettings;
   result: IdentifyResult | null = null;
   /** Lazy local: per-test results. */
-  readonly partial = new Map<string, SourceAssignment | null>();
-  readonly assignments = new Map<string, GroupAssignment>();
+  partial: Map<string, SourceAssignment | null> | undefined;
+  /** Built on first read; a proc is created per request, so nothing is allocated up front. */
+  assignments: Map<string, GroupAssignment> | undefined;
   readonly exposed: string[] = [];
   flushed = 0;
   loading: Promise<void> | null = null;
@@ -106,7 +113,7 @@ class ProcState implements ExposureSink {
 
   /** The source's answer for one test, computing it if needed (lazy local evaluates just that test). */
   raw(test: string): SourceAssignment | null {
-    if (this.result !== null) return this.result.groups[test] ?? null;
+    if (this.result !== null) return pick(this.result, test);
     const sync = this.settings.source.sync;
     if (sync === undefined) {
       throw new ProcAccessError(
@@ -115,23 +122,22 @@ class ProcState implements ExposureSink {
     }
     if (!this.settings.lazy) {
       this.result = sync.identifySync(this.request);
-      return this.result.groups[test] ?? null;
+      return pick(this.result, test);
     }
+    this.partial ??= new Map();
     if (!this.partial.has(test)) {
-      const answer = sync.identifySync({ ...this.request, tests: [test] });
-      this.partial.set(test, answer.groups[test] ?? null);
+      const answer = sync.identifySync({ ...this.request, tests: this.settings.singles?.get(test) ?? [test] });
+      this.partial.set(test, pick(answer, test));
     }
     return this.partial.get(test) ?? null;
   }
 
+  /** The assignment of a configured test (not an exposure by itself; readers call `expose`). */
   assignment(test: string): GroupAssignment {
+    this.assignments ??= new Map();
     let assignment = this.assignments.get(test);
     if (assignment === undefined) {
-      const raw = this.raw(test);
-      assignment =
-        raw === null
-          ? new GroupAssignment(this, test, null, null, null, null, null)
-          : new GroupAssignment(this, test, raw.name, raw.value, payloadValue(raw.payload), payloadType(raw.payload), raw.allocationId);
+      assignment = toGroupAssignment(this.raw(test));
       this.assignments.set(test, assignment);
     }
     return assignment;
@@ -165,7 +171,9 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
     if (!state.tests.includes(test)) {
       throw new ProcAccessError(`proc.get(${JSON.stringify(test)}): test is not configured; configured tests: ${state.tests.join(', ') || '(none)'}`);
     }
-    return state.assignment(test);
+    const assignment = state.assignment(test);
+    state.expose(test);
+    return assignment;
   },
   getGroupStringList(): string[] {
     const state = stateOf(this);
@@ -179,7 +187,7 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   toLoggingString(): string {
     const state = stateOf(this);
     const result = state.full();
-    if (result?.loggingString !== undefined) return result.loggingString;
+    if (result?.toLoggingString !== undefined) return result.toLoggingString();
     const out: string[] = [];
     for (const test of [...state.tests].sort()) {
       const raw = state.raw(test);
@@ -233,13 +241,6 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   },
 };
 
-/** What a template sees for one test: plain own properties (Handlebars refuses prototype getters). */
-export interface TemplateAssignment {
-  readonly group: string | null;
-  readonly value: number | null;
-  readonly payload: unknown;
-  readonly payloadType: string | null;
-}
 
 /**
  * The template view: own, enumerable getters per configured test (so Handlebars' prototype-access rules
@@ -247,30 +248,40 @@ export interface TemplateAssignment {
  * Unknown names are simply `undefined`. `toString()` is the group string, as in django templates.
  */
 function buildTemplateView(proc: ProctorGroupsMethods<string>, state: ProcState): object {
-  const view: Record<string, unknown> = {};
-  const cache = new Map<string, TemplateAssignment>();
-  for (const test of state.tests) {
-    Object.defineProperty(view, test, {
-      enumerable: true,
-      get(): TemplateAssignment {
-        let plain = cache.get(test);
-        if (plain === undefined) {
-          const a = state.assignment(test);
-          plain = Object.freeze({ ...a.toJSON(), payloadType: a.payloadType });
-          cache.set(test, plain);
-        }
-        state.expose(test);
-        return plain;
+  const view = { [STATE]: state, [PROC]: proc };
+  return Object.defineProperties(view, state.settings.viewDescriptors ?? {});
+}
+
+/**
+ * The template view's property descriptors, built once per configuration: an own, enumerable getter per
+ * test (so Handlebars' prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields are own
+ * data properties), plus `toString`/`toJSON`.
+ */
+function viewDescriptors(tests: readonly string[]): PropertyDescriptorMap {
+  const descriptors: PropertyDescriptorMap = {
+    toString: {
+      value(this: { [PROC]: ProctorGroupsMethods<string> }) {
+        return this[PROC].toString();
       },
-    });
+    },
+    toJSON: {
+      value(this: { [PROC]: ProctorGroupsMethods<string> }) {
+        return this[PROC].toJSON();
+      },
+    },
+  };
+  for (const test of tests) {
+    descriptors[test] = {
+      enumerable: true,
+      get(this: { [STATE]: ProcState }) {
+        const state = this[STATE];
+        const assignment = state.assignment(test);
+        state.expose(test);
+        return assignment;
+      },
+    };
   }
-  Object.defineProperties(view, {
-    toString: { value: () => proc.toString() },
-    toJSON: { value: () => proc.toJSON() },
-    [STATE]: { value: state },
-    [PROC]: { value: proc },
-  });
-  return view;
+  return descriptors;
 }
 
 /** The full `proc` behind a template view (helpers use it for `get`, `load`, exposures). */
@@ -303,16 +314,24 @@ export function procFactory<T extends string>(
     }
     Object.defineProperty(proto, test, {
       get(this: { [STATE]: ProcState }) {
-        return this[STATE].assignment(test);
+        const state = this[STATE];
+        const assignment = state.assignment(test);
+        state.expose(test);
+        return assignment;
       },
       enumerable: true,
     });
   }
+  const withSingles: ProcSettings = {
+    ...settings,
+    singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
+    viewDescriptors: viewDescriptors(tests.filter((t) => t !== 'toString' && t !== 'toJSON')),
+  };
   return (request, preloaded) => {
-    const state = new ProcState(tests, request, settings);
+    const state = new ProcState(tests, request, withSingles);
     if (preloaded !== undefined) state.result = preloaded;
     const proc = Object.create(proto) as { [STATE]: ProcState };
-    Object.defineProperty(proc, STATE, { value: state });
+    proc[STATE] = state; // a symbol key: invisible to Object.keys, JSON and templates
     return proc as unknown as ProctorGroups<T>;
   };
 }

@@ -160,6 +160,10 @@ export function compileTest(
     const rule = compileChecked(name, `${field}.rule`, allocation.rule, def, ctx);
     if (rule instanceof TestRejection) return rule;
     const unitless = mentionsMissingUnit(allocation.rule);
+    const ref = Object.freeze({ id: allocation.id, name: allocation.name, index: i });
+    const rangeGroups = rangeBuckets.map((b) =>
+      Object.freeze({ name: b.name, value: b.value, payload: b.payload ?? null, allocation: ref }),
+    );
     if (def.enableUnitlessAllocations && unitless && !allocation.ranges.some((r) => r.length > SUM_MIN)) {
       return new TestRejection(
         name,
@@ -174,6 +178,7 @@ export function compileTest(
         rule,
         cutoffs: Object.freeze(Array.from(computeCutoffs(allocation.ranges.map((r) => r.length)))),
         rangeBuckets: Object.freeze(rangeBuckets),
+        rangeGroups: Object.freeze(rangeGroups),
         mentionsMissingUnit: unitless,
       }),
     );
@@ -182,12 +187,15 @@ export function compileTest(
   const payloadProblem = options.skipPayloadCheck ? null : checkPayloads(name, def.buckets);
   if (payloadProblem) return payloadProblem;
 
-  return Object.freeze({
+  // Not frozen yet: the loader sets `slot`/`parentSlot` once the final test set is known.
+  return {
     name,
     definition: def,
     rule: testRule,
     allocations: Object.freeze(allocations),
     forceBuckets,
     hash: createTestHasher(name, def.salt),
-  });
+    slot: -1,
+    parentSlot: -1,
+  };
 }

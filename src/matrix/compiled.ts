@@ -1,4 +1,5 @@
 /** The frozen, compiled form of a loaded matrix: what the engine evaluates per request. */
+import type { TestGroup } from '../engine/types.js';
 import type { CompiledRule } from '../rules/index.js';
 import type { Allocation, Audit, TestBucket, TestDefinition } from './types.js';
 
@@ -11,6 +12,8 @@ export interface CompiledAllocation {
   readonly cutoffs: readonly number[];
   /** Bucket of each range, in range order (the last bucket with a value wins, as in Java). */
   readonly rangeBuckets: readonly TestBucket[];
+  /** The assignment each range yields, built once (assignment allocates nothing on the common path). */
+  readonly rangeGroups: readonly TestGroup[];
   /** Unitless allocations (spec §2.4): the rule text names `missingExperimentalUnit`. */
   readonly mentionsMissingUnit: boolean;
 }
@@ -25,6 +28,10 @@ export interface CompiledTest {
   readonly forceBuckets: ReadonlyMap<number, TestBucket>;
   /** Hash of an identifier for this test (spec §2.6), salt key encoded once. */
   readonly hash: (identifier: string) => number;
+  /** Position in {@link CompiledMatrix.sorted}; per-request assignments are arrays indexed by it. */
+  readonly slot: number;
+  /** The `dependsOn` parent's slot, or -1. */
+  readonly parentSlot: number;
 }
 
 /** A verified, compiled matrix. */
@@ -34,4 +41,8 @@ export interface CompiledMatrix {
   readonly tests: ReadonlyMap<string, CompiledTest>;
   /** Dependency order: parents before children (spec §2.9). */
   readonly order: readonly CompiledTest[];
+  /** Loaded tests sorted by name (Java's result order, UTF-16 code units). */
+  readonly sorted: readonly CompiledTest[];
+  /** Tests with a `payloadExperimentConfig` (spec §2.10), in evaluation order; usually empty. */
+  readonly payloadExperiments: readonly CompiledTest[];
 }

@@ -108,8 +108,24 @@ export function loadMatrix(input: string | unknown, options: LoadOptions = {}): 
   const { tests, order, rejections } = resolveDependencies(compiled);
   for (const rejection of rejections) errors.set(rejection.testName, rejection);
 
+  const sorted = [...tests.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  sorted.forEach((test, slot) => {
+    (test as { slot: number }).slot = slot;
+  });
+  for (const test of sorted) {
+    const parent = test.definition.dependsOn ? tests.get(test.definition.dependsOn.testName) : undefined;
+    (test as { parentSlot: number }).parentSlot = parent?.slot ?? -1;
+    Object.freeze(test);
+  }
+
   return {
-    matrix: Object.freeze({ audit: matrix.audit, tests, order: Object.freeze(order) }),
+    matrix: Object.freeze({
+      audit: matrix.audit,
+      tests,
+      order: Object.freeze(order),
+      sorted: Object.freeze(sorted),
+      payloadExperiments: Object.freeze(order.filter((t) => t.definition.payloadExperimentConfig !== null)),
+    }),
     matrixVersion: matrix.audit.version,
     loadedTests: Object.freeze([...tests.keys()].sort()),
     errors,

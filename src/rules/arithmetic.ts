@@ -7,7 +7,7 @@ import type { ElFailure } from './el-failure.js';
 import { coerceToLong, doubleValue, javaClass, javaToString, normalizeLong } from './coerce.js';
 import type { Long } from './coerce.js';
 import { parseJavaDouble, parseJavaLong } from './java-text.js';
-import { JavaDouble, double, isDouble } from './values.js';
+import { JavaChar, JavaDouble, double, isDouble } from './values.js';
 
 /** ELSupport `isStringFloat`: longer than one char and contains `.`, `e` or `E`. @internal */
 export function isStringFloat(s: string): boolean {
@@ -34,11 +34,12 @@ function toDoubleOperand(v: unknown): number {
     if (d === null) throw numberFormat(v);
     return d;
   }
+  if (v instanceof JavaChar) return v.value.charCodeAt(0);
   throw notANumber(v);
 }
 
 function toLongOperand(v: unknown): Long {
-  if (typeof v === 'number' || typeof v === 'bigint') return coerceToLong(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof JavaChar) return coerceToLong(v);
   if (v === null || v === '') return 0;
   if (typeof v === 'string') {
     const l = parseJavaLong(v);

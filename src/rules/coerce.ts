@@ -6,7 +6,7 @@ import { beanInfo } from './beans.js';
 import { cannotConvert, elError, runtimeError } from './el-failure.js';
 import { javaCompareStrings, javaDoubleToString, javaEqualsIgnoreCase, parseJavaDouble, parseJavaLong } from './java-text.js';
 import { ReleaseVersion } from './release-version.js';
-import { ENUM_TYPES, JavaDouble, JavaEnum, isDouble, isJavaStringArray, isLong, isPlainObject } from './values.js';
+import { ENUM_TYPES, JavaChar, JavaDouble, JavaEnum, isDouble, isJavaStringArray, isLong, isLongOp, isPlainObject } from './values.js';
 
 /** A Long value: a whole JS number or a bigint. @internal */
 export type Long = number | bigint;
@@ -29,6 +29,7 @@ export function javaTypeName(v: unknown): string {
       break;
   }
   if (v instanceof JavaDouble) return 'java.lang.Double';
+  if (v instanceof JavaChar) return 'java.lang.Character';
   if (v instanceof JavaEnum) return v.type;
   if (v instanceof ReleaseVersion) return 'com.indeed.util.core.ReleaseVersion';
   if (isJavaStringArray(v)) return '[Ljava.lang.String;';
@@ -107,6 +108,7 @@ export function javaToString(v: unknown, seen: readonly object[] = []): string {
   }
   const o = v as object;
   if (o instanceof JavaDouble) return javaDoubleToString(o.value);
+  if (o instanceof JavaChar) return o.value;
   if (o instanceof JavaEnum) return o.name;
   if (o instanceof ReleaseVersion) return o.toString();
   if (isJavaStringArray(o)) return `[Ljava.lang.String;@${identityHash(o)}`;
@@ -187,6 +189,7 @@ export function coerceToLong(v: unknown): Long {
     return parsed;
   }
   if (v instanceof JavaDouble) return doubleToLong(v.value);
+  if (v instanceof JavaChar) return v.value.charCodeAt(0);
   throw cannotConvert(javaToString(v), javaClass(v), 'class java.lang.Long');
 }
 
@@ -201,6 +204,7 @@ export function coerceToDouble(v: unknown): number {
     if (parsed === null) throw cannotConvert(v, 'class java.lang.String', 'class java.lang.Double');
     return parsed;
   }
+  if (v instanceof JavaChar) return v.value.charCodeAt(0);
   throw cannotConvert(javaToString(v), javaClass(v), 'class java.lang.Double');
 }
 
@@ -209,6 +213,7 @@ export function coerceToInt(v: unknown): number {
   if (typeof v === 'number') return Number.isInteger(v) ? longToInt(v) : doubleToInt(v);
   if (typeof v === 'bigint') return longToInt(v);
   if (v instanceof JavaDouble) return doubleToInt(v.value);
+  if (v instanceof JavaChar) return v.value.charCodeAt(0);
   if (v === null || v === '') return 0;
   if (typeof v === 'string') {
     const parsed = parseJavaLong(v);
@@ -268,7 +273,7 @@ export function elEquals(a: unknown, b: unknown): boolean {
   if (ta === 'string' && tb === 'string') return false;
   if (a === null || b === null) return false;
   if (isDouble(a) || isDouble(b)) return doubleEquals(coerceToDouble(a), coerceToDouble(b));
-  if (isLong(a) || isLong(b)) return longEquals(coerceToLong(a), coerceToLong(b));
+  if (isLongOp(a) || isLongOp(b)) return longEquals(coerceToLong(a), coerceToLong(b));
   if (ta === 'boolean' || tb === 'boolean') return coerceToBoolean(a) === coerceToBoolean(b);
   if (a instanceof JavaEnum) return a === coerceToEnum(b, a.type);
   if (b instanceof JavaEnum) return b === coerceToEnum(a, b.type);
@@ -285,7 +290,7 @@ function classCast(a: unknown, b: unknown): never {
 
 /** True for values implementing Java `Comparable` among those not handled as numbers or strings. @internal */
 export function isComparable(v: unknown): boolean {
-  return typeof v === 'boolean' || v instanceof ReleaseVersion || v instanceof JavaEnum;
+  return typeof v === 'boolean' || v instanceof ReleaseVersion || v instanceof JavaEnum || v instanceof JavaChar;
 }
 
 /** `a.compareTo(b)` for Comparable values; a mismatched type is a ClassCastException. @internal */
@@ -295,6 +300,9 @@ export function compareTo(a: unknown, b: unknown): number {
   if (isDouble(a)) return isDouble(b) ? doubleCompare(doubleValue(a), doubleValue(b)) : classCast(a, b);
   if (isLong(a)) return isLong(b) ? longCompare(a, b) : classCast(a, b);
   if (a instanceof ReleaseVersion) return b instanceof ReleaseVersion ? a.compareTo(b) : classCast(a, b);
+  if (a instanceof JavaChar) {
+    return b instanceof JavaChar ? a.value.charCodeAt(0) - b.value.charCodeAt(0) : classCast(a, b);
+  }
   if (a instanceof JavaEnum) {
     return b instanceof JavaEnum && b.type === a.type ? a.ordinal - b.ordinal : classCast(a, b);
   }
@@ -306,7 +314,7 @@ export function elCompare(a: unknown, b: unknown): number {
   if (typeof a === 'string' && typeof b === 'string') return javaCompareStrings(a, b);
   if (a === b || elEquals(a, b)) return 0;
   if (isDouble(a) || isDouble(b)) return doubleCompare(coerceToDouble(a), coerceToDouble(b));
-  if (isLong(a) || isLong(b)) return longCompare(coerceToLong(a), coerceToLong(b));
+  if (isLongOp(a) || isLongOp(b)) return longCompare(coerceToLong(a), coerceToLong(b));
   if (typeof a === 'string' || typeof b === 'string') return javaCompareStrings(coerceToString(a), coerceToString(b));
   if (isComparable(a)) return compareTo(a, b);
   if (isComparable(b)) return -compareTo(b, a);
@@ -339,6 +347,7 @@ export function javaEquals(a: unknown, b: unknown): boolean {
     return mapEntries(a).every(([k, x]) => mapHas(b, k) && javaEquals(x, mapGet(b, k)));
   }
   if (a instanceof ReleaseVersion) return a.equals(b);
+  if (a instanceof JavaChar) return b instanceof JavaChar && a.value === b.value;
   return false;
 }
 

@@ -11,7 +11,7 @@ import type { FunctionDef, FunctionTable } from './functions.js';
 import { parseJavaLong } from './java-text.js';
 import { getProperty, invoke, propertyType } from './resolvers.js';
 import type { EvalContext } from './resolvers.js';
-import { double, isDouble } from './values.js';
+import { JavaChar, double, isDouble } from './values.js';
 
 type Fn = (c: EvalContext) => unknown;
 
@@ -357,5 +357,6 @@ function primitiveName(v: unknown): string {
   if (typeof v === 'number' && Number.isInteger(v)) return v >= -2147483648 && v <= 2147483647 ? 'int' : 'long';
   if (typeof v === 'bigint') return 'long';
   if (isDouble(v)) return 'double';
+  if (v instanceof JavaChar) return 'char';
   return javaClass(v);
 }

@@ -22,7 +22,7 @@ import { javaTrim } from './java-text.js';
 import { javaMatches } from './java-regex.js';
 import { ReleaseVersion } from './release-version.js';
 import { toAppValue } from './resolvers.js';
-import { JavaEnum, MAYBE_BOOL, isDouble, isJavaStringArray, isLong, javaStringArray } from './values.js';
+import { JavaChar, JavaEnum, MAYBE_BOOL, isDouble, isJavaStringArray, isLong, javaStringArray } from './values.js';
 
 /** Java parameter types the built-ins declare. @internal */
 type ParamType =
@@ -77,7 +77,7 @@ function coerceParam(v: unknown, type: ParamType): unknown {
       ? (Array.isArray(v) && !isJavaStringArray(v)) || v instanceof Set
       : type === 'Comparable'
         ? typeof v === 'string' || typeof v === 'boolean' || isLong(v) || isDouble(v) ||
-          v instanceof ReleaseVersion || v instanceof JavaEnum
+          v instanceof ReleaseVersion || v instanceof JavaEnum || v instanceof JavaChar
         : type === 'ReleaseVersion'
           ? v instanceof ReleaseVersion
           : isJavaStringArray(v);
@@ -92,6 +92,7 @@ function javaClassName(v: unknown): string {
   if (typeof v === 'boolean') return 'java.lang.Boolean';
   if (isLong(v)) return 'java.lang.Long';
   if (isDouble(v)) return 'java.lang.Double';
+  if (v instanceof JavaChar) return 'java.lang.Character';
   if (isJavaStringArray(v)) return '[Ljava.lang.String;';
   if (Array.isArray(v)) return 'java.util.ArrayList';
   if (isJavaMap(v)) return 'java.util.LinkedHashMap';

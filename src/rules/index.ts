@@ -9,7 +9,7 @@
  * anything inherited from `Object.prototype`: plain objects expose their own keys only, class instances the
  * getters and methods their own classes define.
  */
-import { RuleEvaluationError } from '../errors.js';
+import { RuleEvaluationError, RuleSyntaxError } from '../errors.js';
 import type { Expr, RuleAst } from './ast.js';
 import { Compiler } from './compiler.js';
 import { ElFailure } from './el-failure.js';
@@ -21,7 +21,7 @@ import type { VerifiableRule } from './verify.js';
 
 export { ReleaseVersion } from './release-version.js';
 export type { MatchPrecision } from './release-version.js';
-export { javaStringArray, isJavaStringArray } from './values.js';
+export { JavaChar, javaChar, javaStringArray, isJavaStringArray } from './values.js';
 export { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from './java-regex.js';
 
 /**
@@ -125,6 +125,20 @@ function collect(e: Expr, identifiers: string[], leaves: Set<string>): void {
 }
 
 function buildProgram(source: string, options: RuleOptions): VerifiableRule {
+  try {
+    return parseAndCompile(source, options);
+  } catch (error) {
+    // A pathological rule (thousands of chained operators) can exhaust the stack while compiling.
+    if (error instanceof RangeError) {
+      throw new RuleSyntaxError(`Failed to parse the expression [${source}]: ${error.message}`, source, 0, '', {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function parseAndCompile(source: string, options: RuleOptions): VerifiableRule {
   const table = functionTable(options.functions);
   const ast: RuleAst = parseRule(source, (prefix, name, argc, pos) => {
     checkFunction(table, source, prefix, name, argc, pos);

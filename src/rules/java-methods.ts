@@ -17,9 +17,9 @@ import {
 } from './coerce.js';
 import { elError, runtimeError } from './el-failure.js';
 import { isBlank, javaCompareStrings, javaEqualsIgnoreCase, javaStrip, javaTrim } from './java-text.js';
-import { javaMatches } from './java-regex.js';
+import { javaMatches, javaSplit } from './java-regex.js';
 import { ReleaseVersion } from './release-version.js';
-import { JavaEnum, MATCH_PRECISION, isJavaStringArray } from './values.js';
+import { JavaChar, JavaEnum, MATCH_PRECISION, isJavaStringArray, javaStringArray } from './values.js';
 
 /** A Java method body: receiver and already-evaluated arguments. @internal */
 export type JavaMethod = (self: never, args: readonly unknown[]) => unknown;
@@ -39,6 +39,14 @@ function charSequence(v: unknown): string {
 
 function bounds(message: string): never {
   throw runtimeError('java.lang.StringIndexOutOfBoundsException', message);
+}
+
+function regex<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw runtimeError('java.util.regex.PatternSyntaxException', (error as Error).message);
+  }
 }
 
 function indexOf(s: string, needle: unknown, from: number): number {
@@ -76,7 +84,7 @@ const STRING: Table = {
   'charAt/1': (s: string, [a]) => {
     const i = coerceToInt(a);
     if (i < 0 || i >= s.length) bounds(`index ${i}, length ${s.length}`);
-    return s.charAt(i);
+    return new JavaChar(s.charAt(i));
   },
   'substring/1': (s: string, [a]) => {
     const begin = coerceToInt(a);
@@ -91,13 +99,8 @@ const STRING: Table = {
   },
   'concat/1': (s: string, [a]) => s + coerceToString(a),
   'replace/2': (s: string, [a, b]) => s.split(charSequence(a)).join(charSequence(b)),
-  'matches/1': (s: string, [a]) => {
-    try {
-      return javaMatches(s, coerceToString(a));
-    } catch (error) {
-      throw runtimeError('java.util.regex.PatternSyntaxException', (error as Error).message);
-    }
-  },
+  'matches/1': (s: string, [a]) => regex(() => javaMatches(s, coerceToString(a))),
+  'split/1': (s: string, [a]) => regex(() => javaStringArray(javaSplit(s, coerceToString(a)))),
 };
 
 const LIST: Table = {

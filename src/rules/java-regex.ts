@@ -120,6 +120,25 @@ function literal(cp: number, inClass: boolean): string {
   return special.includes(c) ? `\\${c}` : c;
 }
 
+/** Code points whose lower case is another letter's, missed by mapping that letter up and down. */
+const EXTRA_FOLDS: ReadonlyMap<number, readonly number[]> = new Map([
+  [0x69, [0x130, 0x131]],
+  [0x6b, [0x212a]],
+  [0x73, [0x17f]],
+  [0xe5, [0x212b]],
+  [0x3b9, [0x345, 0x1fbe]],
+  [0x3b8, [0x3d1]],
+  [0x3b2, [0x3d0]],
+  [0x3b5, [0x3f5]],
+  [0x3ba, [0x3f0]],
+  [0x3c0, [0x3d6]],
+  [0x3c1, [0x3f1]],
+  [0x3c3, [0x3c2]],
+  [0x3c6, [0x3d5]],
+  [0x3c9, [0x2126]],
+  [0x3bc, [0xb5]],
+]);
+
 /** Case variants of a code point under CASE_INSENSITIVE (ASCII) or with UNICODE_CASE. */
 function caseVariants(cp: number, flags: Flags): number[] {
   if (!flags.i) return [cp];
@@ -134,6 +153,8 @@ function caseVariants(cp: number, flags: Flags): number[] {
     const c = v.codePointAt(0);
     if (c !== undefined && String.fromCodePoint(c) === v) out.add(c);
   }
+  const lower = s.toLowerCase().codePointAt(0) ?? cp;
+  for (const extra of EXTRA_FOLDS.get(lower) ?? []) out.add(extra);
   return [...out];
 }
 
@@ -156,9 +177,13 @@ function caseRanges(lo: number, hi: number, flags: Flags): string {
   return extra;
 }
 
+/** Deepest group nesting translated (deeper patterns are refused). */
+const MAX_GROUP_NESTING = 128;
+
 class Translator {
   private i = 0;
   private groupCount = 0;
+  private depth = 0;
   private readonly out: string[] = [];
 
   constructor(private readonly p: string) {}
@@ -332,9 +357,11 @@ class Translator {
   }
 
   private closeGroup(flags: Flags): string {
+    if (++this.depth > MAX_GROUP_NESTING) unsupported(`groups nested more than ${MAX_GROUP_NESTING} deep`);
     const body = this.alternation(flags, true);
     if (this.peek() !== 0x29) invalid('Unclosed group', this.p, this.i);
     this.i++;
+    this.depth--;
     return body;
   }
 
@@ -620,15 +647,14 @@ function propertySet(name: string, unicode: boolean): string {
 
 const cache = new Map<string, RegExp | SyntaxError>();
 
-/** Compile a Java pattern for whole-input matching (cached, bounded). Throws SyntaxError for invalid input. */
-export function compileJavaRegex(pattern: string): RegExp {
-  let entry = cache.get(pattern);
+function cached(key: string, pattern: string, build: (source: string) => RegExp): RegExp {
+  let entry = cache.get(key);
   if (entry === undefined) {
     try {
       if (pattern.length > MAX_PATTERN_LENGTH) {
         throw new SyntaxError(`Pattern longer than ${MAX_PATTERN_LENGTH} characters`);
       }
-      entry = new RegExp(`^(?:${new Translator(pattern).translate()})$`, 'u');
+      entry = build(new Translator(pattern).translate());
     } catch (error) {
       entry = error instanceof SyntaxError ? error : new SyntaxError(String(error));
     }
@@ -636,10 +662,39 @@ export function compileJavaRegex(pattern: string): RegExp {
       const oldest = cache.keys().next();
       if (oldest.done !== true) cache.delete(oldest.value);
     }
-    cache.set(pattern, entry);
+    cache.set(key, entry);
   }
   if (entry instanceof SyntaxError) throw entry;
   return entry;
+}
+
+/** Compile a Java pattern for whole-input matching (cached, bounded). Throws SyntaxError for invalid input. */
+export function compileJavaRegex(pattern: string): RegExp {
+  return cached(`m${pattern}`, pattern, (source) => new RegExp(`^(?:${source})$`, 'u'));
+}
+
+/** Java `input.split(pattern)` (limit 0): no leading empty piece for a zero-width match, trailing ones dropped. */
+export function javaSplit(input: string, pattern: string): string[] {
+  const re = cached(`s${pattern}`, pattern, (source) => new RegExp(source, 'gu'));
+  if (input.length > MAX_INPUT_LENGTH) throw new RangeError(`Input longer than ${MAX_INPUT_LENGTH} characters`);
+  const pieces: string[] = [];
+  let index = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(input); m !== null; m = re.exec(input)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (end === start) {
+      re.lastIndex = start + ((input.codePointAt(start) ?? 0) > 0xffff ? 2 : 1);
+      if (start >= input.length) break;
+      if (start === 0) continue;
+    }
+    pieces.push(input.slice(index, start));
+    index = end;
+  }
+  if (index === 0) return [input];
+  pieces.push(input.slice(index));
+  while (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop();
+  return pieces;
 }
 
 /** Java `input.matches(pattern)`: the whole input must match. */

@@ -45,9 +45,13 @@ const COMPARE: Partial<Record<TokenKind, BinaryOp>> = {
 const ADDITIVE: Partial<Record<TokenKind, BinaryOp>> = { '+': '+', '-': '-' };
 const MULTIPLICATIVE: Partial<Record<TokenKind, BinaryOp>> = { '*': '*', '/': '/', div: '/', '%': '%', mod: '%' };
 
+/** Deepest nesting of sub-expressions accepted (Java would overflow its stack far deeper; JS sooner). */
+export const MAX_NESTING = 256;
+
 class Parser {
   private tok: Token;
   private ahead: Token[] = [];
+  private depth = 0;
 
   constructor(
     private readonly src: string,
@@ -108,6 +112,22 @@ class Parser {
   }
 
   expression(): Expr {
+    if (++this.depth > MAX_NESTING) this.tooDeep();
+    const result = this.choice();
+    this.depth--;
+    return result;
+  }
+
+  private tooDeep(): never {
+    throw new RuleSyntaxError(
+      `Failed to parse the expression [${this.src}]: nested more than ${MAX_NESTING} levels deep`,
+      this.src,
+      this.tok.pos,
+      this.tok.kind === 'eof' ? '<EOF>' : this.tok.text,
+    );
+  }
+
+  private choice(): Expr {
     const test = this.or();
     if (this.tok.kind !== '?') return test;
     this.next();
@@ -153,20 +173,19 @@ class Parser {
   }
 
   private unary(): Expr {
-    switch (this.tok.kind) {
-      case '-':
-        this.next();
-        return { kind: 'neg', arg: this.unary() };
-      case '!':
-      case 'not':
-        this.next();
-        return { kind: 'not', arg: this.unary() };
-      case 'empty':
-        this.next();
-        return { kind: 'empty', arg: this.unary() };
-      default:
-        return this.value();
+    const ops: ('neg' | 'not' | 'empty')[] = [];
+    for (;;) {
+      const k = this.tok.kind;
+      if (k === '-') ops.push('neg');
+      else if (k === '!' || k === 'not') ops.push('not');
+      else if (k === 'empty') ops.push('empty');
+      else break;
+      if (ops.length > MAX_NESTING) this.tooDeep();
+      this.next();
     }
+    let e = this.value();
+    for (let i = ops.length - 1; i >= 0; i--) e = { kind: ops[i] ?? 'not', arg: e };
+    return e;
   }
 
   private value(): Expr {

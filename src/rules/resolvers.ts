@@ -8,7 +8,7 @@ import { ElFailure, elError, methodNotFound, numberFormat, propertyNotFound, run
 import { isBlank, parseJavaInt } from './java-text.js';
 import { javaMethod } from './java-methods.js';
 import { ReleaseVersion } from './release-version.js';
-import { JavaDouble, JavaEnum, MATCH_PRECISION, isDouble, isJavaStringArray } from './values.js';
+import { JavaChar, JavaDouble, JavaEnum, MATCH_PRECISION, isDouble, isJavaStringArray } from './values.js';
 
 /** Per-evaluation state: the variables and Tomcat's `ELContext.propertyResolved` flag. @internal */
 export interface EvalContext {
@@ -23,6 +23,7 @@ function toIndex(property: unknown): number {
   if (typeof property === 'bigint') return longToInt(property);
   if (property instanceof JavaDouble) return doubleToInt(property.value);
   if (typeof property === 'boolean') return property ? 1 : 0;
+  if (property instanceof JavaChar) return property.value.charCodeAt(0);
   if (typeof property === 'string') {
     const i = parseJavaInt(property);
     if (i === null) throw numberFormat(property);
@@ -40,7 +41,7 @@ function callApp<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof ElFailure) throw error;
+    if (error instanceof ElFailure && error.kind === 'el') throw error;
     throw elError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 }
@@ -111,6 +112,7 @@ export function propertyType(c: EvalContext, base: unknown, property: unknown): 
 export function toAppValue(v: unknown): unknown {
   if (v instanceof JavaDouble) return v.value;
   if (v instanceof JavaEnum) return v.name;
+  if (v instanceof JavaChar) return v.value;
   return v;
 }
 
@@ -148,6 +150,7 @@ function isBuiltinValue(v: object): boolean {
     v instanceof Set ||
     v instanceof ReleaseVersion ||
     v instanceof JavaEnum ||
-    v instanceof JavaDouble
+    v instanceof JavaDouble ||
+    v instanceof JavaChar
   );
 }

@@ -14,6 +14,23 @@ export class JavaDouble {
   constructor(readonly value: number) {}
 }
 
+/** A Java `Character` (one UTF-16 unit): compares and computes as its code, prints as itself. */
+export class JavaChar {
+  /** @internal */
+  constructor(readonly value: string) {
+    Object.freeze(this);
+  }
+}
+
+/**
+ * A Java `char`/`Character` for rule contexts. A one-character JS string is a String to the rule language
+ * (`'a' == 97` fails); wrap it with this when the application passes a Java char (`chr == 97` holds).
+ */
+export function javaChar(c: string): JavaChar {
+  if (c.length !== 1) throw new RangeError(`A Java char is one UTF-16 unit, got ${JSON.stringify(c)}`);
+  return new JavaChar(c);
+}
+
 /** One constant of a Java enum type. @internal */
 export class JavaEnum {
   constructor(
@@ -78,6 +95,11 @@ export function isDouble(v: unknown): boolean {
 /** True when the value is a Java integral number (Long, Integer...). @internal */
 export function isLong(v: unknown): v is number | bigint {
   return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+}
+
+/** True for the operands ELSupport's `isLongOp` accepts: integral numbers and Characters. @internal */
+export function isLongOp(v: unknown): boolean {
+  return isLong(v) || v instanceof JavaChar;
 }
 
 /** True for plain objects (`{}`, `Object.create(null)`), which are Java Maps. @internal */

@@ -51,63 +51,53 @@ export function escapeAttribute(value: string): string {
  * @default form 'json'
  */
 export function serializeForScript(value: unknown, form: 'json' | 'js' = 'json'): string {
-  const out: string[] = [];
-  write(value, form === 'js', out, []);
-  return out.join('').replace(UNSAFE_CHARS, (c) => UNSAFE_REPLACEMENTS[c] ?? c);
+  return write(value, form === 'js', []).replace(UNSAFE_CHARS, (c) => UNSAFE_REPLACEMENTS[c] ?? c);
 }
 
-function write(value: unknown, js: boolean, out: string[], ancestors: object[]): void {
+/** String concatenation rather than an array of parts: V8 builds ropes, which is faster at these sizes. */
+function write(value: unknown, js: boolean, ancestors: object[]): string {
   switch (typeof value) {
     case 'string':
       // JSON.stringify escapes quotes, backslashes, control characters and lone surrogates.
-      out.push(JSON.stringify(value));
-      return;
+      return JSON.stringify(value);
     case 'number':
-      out.push(Object.is(value, -0) ? '-0' : Number.isFinite(value) ? String(value) : 'null');
-      return;
+      return Number.isFinite(value) ? (value === 0 && 1 / value < 0 ? '-0' : String(value)) : 'null';
     case 'boolean':
-      out.push(value ? 'true' : 'false');
-      return;
+      return value ? 'true' : 'false';
     case 'object':
       break;
     default:
-      out.push('null');
-      return;
+      return 'null';
   }
-  if (value === null || ancestors.includes(value)) {
-    out.push('null');
-    return;
-  }
+  if (value === null || ancestors.includes(value)) return 'null';
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     const replaced: unknown = toJSON.call(value);
     if (replaced !== value) {
       ancestors.push(value);
-      write(replaced, js, out, ancestors);
+      const text = write(replaced, js, ancestors);
       ancestors.pop();
-      return;
+      return text;
     }
   }
   ancestors.push(value);
+  let text: string;
   if (Array.isArray(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      write(value[i], js, out, ancestors);
-    }
-    out.push(']');
+    text = '[';
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + write(value[i], js, ancestors);
+    text += ']';
   } else {
-    out.push('{');
+    text = '{';
     let first = true;
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
       const member: unknown = (value as Record<string, unknown>)[key];
       if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-      if (!first) out.push(',');
+      text += (first ? '' : ',') + (js && key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)) + ':' + write(member, js, ancestors);
       first = false;
-      out.push(js && key === '__proto__' ? '["__proto__"]' : JSON.stringify(key), ':');
-      write(member, js, out, ancestors);
     }
-    out.push('}');
+    text += '}';
   }
   ancestors.pop();
+  return text;
 }

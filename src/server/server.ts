@@ -296,15 +296,17 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
       });
       response = errorEnvelope(500, 'Internal server error.');
     }
+    // Encode once: the body is a concatenated string, and measuring it then writing it would walk it twice.
+    const body = Buffer.from(response.body, 'utf8');
     const headers: Record<string, string | number> = {
       'content-type': response.contentType ?? JSON_TYPE,
-      'content-length': Buffer.byteLength(response.body),
+      'content-length': body.length,
       ...response.headers,
     };
     // While shutting down, finish this request but do not keep the connection for another one.
     if (closing) headers.connection = 'close';
     res.writeHead(response.status, headers);
-    res.end(response.body);
+    res.end(body);
   }
 
   const server = createServer({ maxHeaderSize: 65536 }, handle);

@@ -459,15 +459,17 @@ const WINDOWS_DESKTOP: Readonly<Record<string, string>> = {
 };
 
 function mapOperatingSystem(result: UAParser.IResult): OperatingSystem {
-  const name = result.os.name ?? '';
+  const model = result.device.model ?? '';
+  const apple = model.startsWith('iPhone') || model.startsWith('iPad') || model.startsWith('iPod');
+  // bitwalker files anything saying "iPhone" under iOS even when the version is missing.
+  const name = result.os.name ?? (apple ? 'iOS' : '');
   const version = result.os.version ?? '';
   const type = result.device.type;
   const tablet = type === 'tablet';
   switch (name) {
     case 'iOS': {
-      const model = result.device.model ?? '';
-      if (model === 'iPad' || tablet) return named('MAC_OS_X_IPAD');
-      return named(model === 'iPod' || result.ua.includes('iPod') ? 'MAC_OS_X_IPOD' : 'MAC_OS_X_IPHONE');
+      if (model.startsWith('iPad') || tablet) return named('MAC_OS_X_IPAD');
+      return named(model.startsWith('iPod') ? 'MAC_OS_X_IPOD' : 'MAC_OS_X_IPHONE');
     }
     case 'Android': {
       if (type === 'smarttv') return named('GOOGLE_TV');
@@ -476,7 +478,8 @@ function mapOperatingSystem(result: UAParser.IResult): OperatingSystem {
       if (versioned !== UNKNOWN_OS) return versioned;
       return named(tablet ? 'ANDROID_TABLET' : 'ANDROID_MOBILE');
     }
-    case 'Windows Phone': {
+    case 'Windows Phone':
+    case 'Windows Phone OS': {
       if (version.startsWith('7')) return named('WINDOWS_MOBILE7');
       if (version.startsWith('8.1')) return named('WINDOWS_PHONE8_1');
       if (version.startsWith('8')) return named('WINDOWS_PHONE8');
@@ -511,6 +514,8 @@ function mapOperatingSystem(result: UAParser.IResult): OperatingSystem {
       return named('MEEGO');
     case 'Maemo':
       return named('MAEMO');
+    case 'Xbox':
+      return named('XBOX_OS');
     case 'Fire OS':
       return named('KINDLE');
     case 'PlayStation':

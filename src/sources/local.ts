@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import type { ProctorResult } from '../engine/result.js';
+import type { TestGroup } from '../engine/types.js';
 import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -36,12 +37,46 @@ export interface LocalSource extends ProctorSource {
 
 const EMPTY: Readonly<Record<string, SourceAssignment>> = Object.freeze({});
 
-function toIdentifyResult(result: ProctorResult): IdentifyResult {
-  const groups: Record<string, SourceAssignment> = {};
-  for (const [name, g] of Object.entries(result.groups)) {
-    groups[name] = { name: g.name, value: g.value, payload: g.payload, allocationId: g.allocation?.id ?? null, version: null };
+/** The engine's assignments are built once per range, so their source form is too (no per-request copies). */
+const sourceForms = new WeakMap<TestGroup, SourceAssignment>();
+function sourceForm(g: TestGroup, version: string | null): SourceAssignment {
+  let form = sourceForms.get(g);
+  if (form === undefined) {
+    form = Object.freeze({ name: g.name, value: g.value, payload: g.payload, allocationId: g.allocation?.id ?? null, version });
+    sourceForms.set(g, form);
   }
-  return { groups, matrixVersion: result.matrixVersion, origin: 'local', loggingString: result.toLoggingString() };
+  return form;
+}
+
+/** A local answer: `groups` is built only when someone iterates; the proc reads single tests via `lookup`. */
+class LocalResult implements IdentifyResult {
+  readonly origin = 'local' as const;
+  readonly matrixVersion: string;
+  readonly #result: ProctorResult;
+  readonly #proctor: Proctor;
+  #groups: Record<string, SourceAssignment> | undefined;
+
+  constructor(result: ProctorResult, proctor: Proctor) {
+    this.#result = result;
+    this.#proctor = proctor;
+    this.matrixVersion = result.matrixVersion;
+  }
+
+  get groups(): Readonly<Record<string, SourceAssignment>> {
+    if (this.#groups === undefined) {
+      const groups: Record<string, SourceAssignment> = {};
+      for (const { name } of this.#result.entries()) groups[name] = this.lookup(name) as SourceAssignment;
+      this.#groups = groups;
+    }
+    return this.#groups;
+  }
+
+  lookup = (name: string): SourceAssignment | undefined => {
+    const g = this.#result.get(name);
+    return g === undefined ? undefined : sourceForm(g, this.#proctor.loadResult.matrix.tests.get(name)?.definition.version ?? null);
+  };
+
+  toLoggingString = (): string => this.#result.toLoggingString();
 }
 
 function isUrl(value: string): boolean {
@@ -131,14 +166,16 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   const sync: SyncIdentify = {
     identifySync(request: IdentifyRequest): IdentifyResult {
       if (proctor === null) return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error: 'matrix not loaded yet' };
-      if (request.tests.length === 0) return { groups: EMPTY, matrixVersion: proctor.matrixVersion, origin: 'local', loggingString: '' };
-      return toIdentifyResult(
+      if (request.tests.length === 0) return { groups: EMPTY, matrixVersion: proctor.matrixVersion, origin: 'local', toLoggingString: () => '' };
+      const current = proctor;
+      return new LocalResult(
         proctor.determineTestGroups({
           identifiers: request.identifiers,
           context: request.context,
           forceGroups: request.forceGroups,
           tests: request.tests,
         }),
+        current,
       );
     },
   };

@@ -12,6 +12,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { pipetCache } from '../cache/pipet-cache.js';
 import type { PipetCache } from '../cache/pipet-cache.js';
+import { isAssignmentStore } from '../cache/store.js';
 import type { AssignmentStore, CacheEntry } from '../cache/store.js';
 import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
@@ -92,6 +93,10 @@ function normalizeApiRoot(input: unknown): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError('apiRoot', `expected an http or https URL, got ${JSON.stringify(String(input))}`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // Built-in fetch refuses such URLs, and apiRoot appears in logs; authenticate with a custom `fetch`.
+    throw new ConfigError('apiRoot', 'expected a URL without credentials; pass a fetch that adds an Authorization header instead');
+  }
   if (url.search !== '' || url.hash !== '') {
     throw new ConfigError('apiRoot', `expected a base URL without query or fragment, got ${JSON.stringify(String(input))}`);
   }
@@ -126,6 +131,9 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   const deadlineMs = positive('deadlineMs', options.deadlineMs, timeoutMs * attempts, false);
   const logger = options.logger ?? silentLogger;
   if (!isLogger(logger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
+  if (options.cache !== undefined && !isAssignmentStore(options.cache)) {
+    throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(options.cache)}`);
+  }
   const cache: PipetCache | null =
     options.cache === undefined
       ? null
@@ -134,9 +142,10 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
           logger,
           ...(options.versionCheckIntervalMs === undefined ? {} : { versionCheckIntervalMs: options.versionCheckIntervalMs }),
         });
-  if (cache === null && options.versionCheckIntervalMs !== undefined) {
-    // Validate anyway so a typo is reported even before a cache is added.
-    pipetCache({ store: { get: () => undefined, set: () => undefined, delete: () => undefined }, versionCheckIntervalMs: options.versionCheckIntervalMs });
+  const interval = options.versionCheckIntervalMs;
+  if (cache === null && interval !== undefined && !(Number.isFinite(interval) && interval >= 0)) {
+    // Reported even without a cache, so a bad value does not wait for the day a cache is added.
+    throw new ConfigError('versionCheckIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(interval)}`);
   }
 
   // A keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is called on the request path, so a

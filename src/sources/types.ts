@@ -35,13 +35,15 @@ export type AssignmentOrigin = 'local' | 'pipet' | 'cache' | 'stale-cache' | 'st
 export interface IdentifyResult {
   /** Assigned tests only; absent = unassigned. */
   readonly groups: Readonly<Record<string, SourceAssignment>>;
+  /** One test's assignment without building `groups` (sources that can, do). */
+  readonly lookup?: (test: string) => SourceAssignment | undefined;
   /** `audit.version` of the matrix behind the answer, when known. */
   readonly matrixVersion: string | null;
   readonly origin: AssignmentOrigin;
   /** Why the source fell back (already logged once by the source). */
   readonly error?: string;
   /** Java's `toLoggingString()` when the source can compute it (local); otherwise the proc derives one. */
-  readonly loggingString?: string;
+  readonly toLoggingString?: () => string;
 }
 
 /** Sources that can answer synchronously (local, static) also implement this. */

@@ -124,9 +124,19 @@ describe('Nunjucks plugin', () => {
     expect(() => registerNunjucks(null as never)).toThrow(/^env: expected a Nunjucks Environment/);
     const env = new nunjucks.Environment();
     expect(() => registerNunjucks(env, { contextKey: '' })).toThrow(/^contextKey: expected a non-empty template variable name, got ""/);
-    expect(() => registerNunjucks(env, { script: { name: 'class' } })).toThrow(/^name: .*got "class"/);
-    expect(() => registerNunjucks(env, { script: { mode: 'module' as never } })).toThrow(/^mode: expected 'global' or 'json', got "module"/);
+    expect(() => registerNunjucks(env, { script: { name: 'class' } })).toThrow(/^script\.name: .*got "class"/);
+    expect(() => registerNunjucks(env, { script: { mode: 'module' as never } })).toThrow(/^script\.mode: expected 'global' or 'json', got "module"/);
     expect(() => registerNunjucks(env, { script: { nonse: 'x' } as never })).toThrow(/^script\.nonse: unknown procScript option/);
+  });
+
+  it('works with env.render(name, { proc }) on template files (extends, include, macro imported with context)', async () => {
+    const env = registerNunjucks(new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(VIEWS, 'nunjucks')), { autoescape: true }));
+    const proc = await makeProc('buttoncolortst2');
+    const $ = cheerio.load(env.render('page.njk', { proc, title: 't', items: ['x'] }));
+    expect($('button.btn-green').text()).toBe(EVIL);
+    expect($('#macro').text()).toBe('5-control');
+    expect($('script').attr('nonce')).toBeUndefined();
+    expect(proc.exposures()).toEqual(['buttoncolortst', 'buttontexttst', 'countryalgotst']);
   });
 
   it('takes tag arguments as expressions (variables, lists), with whitespace control', async () => {

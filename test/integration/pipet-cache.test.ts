@@ -44,7 +44,7 @@ describe.each(clients)('Pipet cache with %s', (_name, fetchImpl) => {
   function source(options: Partial<PipetSourceOptions> = {}) {
     const logger = recordingLogger();
     const store = memoryStore();
-    const s = pipetSource({ apiRoot: pipet.url, fetch: fetchImpl, logger, cache: store, timeoutMs: 50, ...options });
+    const s = pipetSource({ apiRoot: pipet.url, fetch: fetchImpl, logger, cache: store, timeoutMs: 1_000, attempts: 2, ...options });
     sources.push(s);
     return { source: s, logger, store };
   }
@@ -185,7 +185,7 @@ describe.each(clients)('Pipet cache with %s', (_name, fetchImpl) => {
   it.each(['error-500-envelope', 'stall', 'refuse', 'invalid-json'] as const)(
     'Pipet down (%s) → the last good entry is served as stale-cache, with one log line',
     async (behaviour) => {
-      const { source: s, logger } = source();
+      const { source: s, logger } = source({ timeoutMs: 100 });
       const good = await s.identify(A);
       advance(3_600_000); // long past the version interval
       pipet.setBehaviour(behaviour);
@@ -264,7 +264,7 @@ describe.each(clients)('Pipet cache with %s', (_name, fetchImpl) => {
         map.delete(key);
       },
     };
-    const { source: s } = source({ cache: asyncStore });
+    const { source: s } = source({ cache: asyncStore, timeoutMs: 100 });
     const first = await s.identify(A);
     const [key] = map.keys();
     expect(key).toMatch(/^proctor:pipet:[\w-]+$/);

@@ -176,7 +176,7 @@ describe.each(clients)('pipetSource with %s', (_name, fetchImpl) => {
 
     it('retries timeouts: two stalled attempts, the third answers', async () => {
       pipet.setBehaviour(['stall', 'stall', 'ok']);
-      const { source: s, logger } = source({ timeoutMs: 100 });
+      const { source: s, logger } = source({ timeoutMs: 150 });
       const result = await s.identify(REQUEST);
       expect(result.origin).toBe('pipet');
       expect(Object.keys(result.groups)).toHaveLength(3);
@@ -351,12 +351,17 @@ describe('pipetSource options', () => {
     [{ apiRoot: 'ftp://pipet' }, 'apiRoot'],
     [{ apiRoot: 'not a url' }, 'apiRoot'],
     [{ apiRoot: 'http://pipet/?x=1' }, 'apiRoot'],
+    [{ apiRoot: 'http://pipet/#x' }, 'apiRoot'],
+    [{ apiRoot: 'http://user:secret@pipet' }, 'apiRoot'],
+    [{ apiRoot: 42 }, 'apiRoot'],
     [{ apiRoot: 'http://pipet', timeoutMs: 0 }, 'timeoutMs'],
     [{ apiRoot: 'http://pipet', timeoutMs: Number.NaN }, 'timeoutMs'],
     [{ apiRoot: 'http://pipet', attempts: 0 }, 'attempts'],
     [{ apiRoot: 'http://pipet', attempts: 1.5 }, 'attempts'],
     [{ apiRoot: 'http://pipet', deadlineMs: -1 }, 'deadlineMs'],
     [{ apiRoot: 'http://pipet', versionCheckIntervalMs: -1 }, 'versionCheckIntervalMs'],
+    [{ apiRoot: 'http://pipet', logger: {} }, 'logger'],
+    [null, 'options'],
     [{ apiRoot: 'http://pipet', cache: memoryStore(), versionCheckIntervalMs: Number.POSITIVE_INFINITY }, 'versionCheckIntervalMs'],
   ] as [PipetSourceOptions, string][])('rejects %o naming %s', (options, option) => {
     expect(() => pipetSource(options)).toThrowError(ConfigError);

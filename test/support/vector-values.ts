@@ -2,7 +2,7 @@
  * Turns the typed wrappers of the Java vectors (`{"$long": n}`, `{"$ua": {...}}`, see the vectors README)
  * into the JS values the port uses for the same Java values (spec §3.8).
  */
-import { ReleaseVersion, javaStringArray } from '../../src/rules/index.js';
+import { ReleaseVersion, javaChar, javaStringArray } from '../../src/rules/index.js';
 
 /** Fields of a `{"$ua": {...}}` wrapper. */
 interface OracleUAFields {
@@ -82,7 +82,7 @@ const WRAPPERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   $float: Number,
   $bigdecimal: Number,
   $string: String,
-  $char: String,
+  $char: (v) => javaChar(String(v)),
   $stringArray: (v) => javaStringArray((v as unknown[]).map(String)),
   $set: (v) => new Set((v as unknown[]).map(fromVectorValue)),
   $version: (v) => ReleaseVersion.parse(String(v)),

@@ -182,8 +182,8 @@ describe('pipetCache', () => {
   });
 
   it.each([
-    [{ store: null }, 'cache'],
-    [{ store: { get: () => undefined } }, 'cache'],
+    [{ store: null }, 'store'],
+    [{ store: { get: () => undefined } }, 'store'],
     [{ store: memoryStore(), versionCheckIntervalMs: -5 }, 'versionCheckIntervalMs'],
   ])('rejects %o', (options, option) => {
     expect(() => pipetCache(options as unknown as Parameters<typeof pipetCache>[0])).toThrowError(new RegExp(`^${option}:`));

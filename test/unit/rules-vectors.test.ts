@@ -37,10 +37,6 @@ const { rows } = parseVectorJson(readFileSync(path.join(VECTORS_DIR, 'rules.json
  * columns that diverge.
  */
 const DIVERGENCES: Readonly<Record<string, { readonly columns: readonly ('result' | 'verify')[]; readonly reason: string }>> = {
-  r164: {
-    columns: ['result', 'verify'],
-    reason: "`chr` is a Java Character ('a' == 97 as a Long op); the port has no char type, so it is the String 'a'",
-  },
   r165: {
     columns: ['result'],
     reason: '`bd` is BigDecimal("1.10") (never equal to the Double 1.1); the port reads it as the number 1.1',
