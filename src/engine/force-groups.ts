@@ -707,7 +707,7 @@ export function parseForceGroups(input: string, options?: ParseForceGroupsOption
         const value = parseInt32(group.slice(k));
         if (value !== null) {
           const name = group.slice(0, k);
-          groups.set(name, value);
+          groups.set(name, value === 0 ? 0 : value); // Java ints have no -0 ("a-0" forces a to 0)
           if (payloadEnd >= 0 && (allowed === 'all' || allowed.has(name))) {
             let typeEnd = groupEnd + 1;
             while (isWordChar(s.charCodeAt(typeEnd))) typeEnd++;
@@ -886,7 +886,12 @@ export function generateForceGroups(fg: ForceGroups): string {
         text = ''; // like Java on a serialisation error: the group without its payload
       }
     }
-    tokens.push(text === '' ? name + String(value) : name + String(value) + ';' + text);
+    // Java's parser takes every trailing digit as the value and needs two name characters before an
+    // unsigned value, so 0 is written `-0` where `name0` would not parse back: one-letter names (`a-0`)
+    // and names ending in a digit (`ab2-0`). Positive values cannot be expressed for those names at all.
+    const zeroNeedsSign = value === 0 && (name.length === 1 || isDigit(name.charCodeAt(name.length - 1)));
+    const group = name + (zeroNeedsSign ? '-0' : String(value));
+    tokens.push(text === '' ? group : group + ';' + text);
   }
   return tokens.join(',');
 }

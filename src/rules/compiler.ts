@@ -113,7 +113,8 @@ function compare(test: (r: number) => boolean, strict: boolean, left: Fn, right:
   };
 }
 
-function equality(left: Fn, right: Fn, le: Expr, re: Expr, negated: boolean): Fn {
+/** `==`/`!=`; comparing with a string literal (the common case) skips the general coercion for strings. */
+function equality(left: Fn, right: Fn, re: Expr, negated: boolean): Fn {
   if (re.kind === 'string') {
     const lit = re.value;
     return negated
@@ -125,9 +126,6 @@ function equality(left: Fn, right: Fn, le: Expr, re: Expr, negated: boolean): Fn
           const a = left(c);
           return typeof a === 'string' ? a === lit : elEquals(a, lit);
         };
-  }
-  if (le.kind === 'string') {
-    return negated ? (c) => !elEquals(left(c), right(c)) : (c) => elEquals(left(c), right(c));
   }
   return negated ? (c) => !elEquals(left(c), right(c)) : (c) => elEquals(left(c), right(c));
 }
@@ -205,9 +203,9 @@ export class Compiler {
       case '||':
         return (c) => coerceToBoolean(l(c)) || coerceToBoolean(r(c));
       case '==':
-        return equality(l, r, e.left, e.right, false);
+        return equality(l, r, e.right, false);
       case '!=':
-        return equality(l, r, e.left, e.right, true);
+        return equality(l, r, e.right, true);
       case '<':
         return compare((x) => x < 0, true, l, r);
       case '>':

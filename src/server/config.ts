@@ -8,6 +8,7 @@ import { DEFAULT_TEST_TYPES } from '../matrix/load.js';
 import { describeValue } from '../matrix/parse.js';
 import { ConversionFailure, CONVERTER_TYPE_NAMES, lookupConverter } from './converters.js';
 import type { ValueConverter } from './converters.js';
+import { indent, jsonString } from './json-writer.js';
 
 /** Where a variable is read from. */
 export type PipetSource = 'QUERY' | 'HEADER';
@@ -55,6 +56,8 @@ export interface ContextVariable {
   readonly convertedDefault: unknown;
   /** Pipet's extractor description: `QUERY:ctx.country`, `HEADER:User-Agent`. */
   readonly extractor: string;
+  /** The variable's line start in the `context` echo: `\n      "country" : `. */
+  readonly echoKey: string;
 }
 
 /** A configured identifier, resolved. */
@@ -159,6 +162,7 @@ function parseContextVariable(name: string, raw: unknown, path: string): Context
     defaultValue,
     convertedDefault,
     extractor: `${source}:${sourceKey}`,
+    echoKey: `${indent(3)}${jsonString(name)} : `,
   });
 }
 

@@ -14,7 +14,7 @@ import { indent, jsonString, writeJson } from './json-writer.js';
 import type { LoadedMatrix } from './matrix-store.js';
 import { auditTree, payloadTree } from './matrix-json.js';
 import type { QueryParameters } from './query.js';
-import { envelopeAround, errorEnvelope } from './responses.js';
+import { BodyBuilder, errorEnvelope } from './responses.js';
 import type { PipetResponse } from './responses.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -44,21 +44,22 @@ export function splitTests(value: string): string[] {
 interface CachedGroup {
   readonly name: string;
   readonly payload: unknown;
-  readonly text: string;
+  readonly bytes: Buffer;
 }
 
-// A group's JSON depends only on its bucket and the test's version, both fixed for a loaded test: render once.
+// A group's JSON depends only on its test, bucket and the test's version, all fixed for a loaded test: render
+// each once, as bytes, with its line break and key (`\n      "name" : {...}`).
 const GROUP_CACHE = new WeakMap<CompiledTest, Map<number, CachedGroup>>();
-const AUDIT_CACHE = new WeakMap<LoadedMatrix, string>();
-const USER_AGENT_CACHE = new WeakMap<UserAgent, string>();
+const AUDIT_CACHE = new WeakMap<LoadedMatrix, Buffer>();
+const USER_AGENT_CACHE = new WeakMap<UserAgent, Buffer>();
 
-/** Level 3: inside the root, `data` and `groups` objects. */
-function groupJson(test: CompiledTest | undefined, group: TestGroup): string {
-  const render = (): string => {
+/** A group entry at level 3 (inside the root, `data` and `groups` objects). */
+function groupEntry(name: string, test: CompiledTest | undefined, group: TestGroup): Buffer {
+  const render = (): Buffer => {
     const tree: Record<string, unknown> = { name: group.name, value: group.value };
     if (group.payload != null) tree.payload = payloadTree(group.payload);
     tree.version = test?.definition.version ?? null;
-    return writeJson(tree, { level: 3 });
+    return Buffer.from(`${indent(3)}${jsonString(name)} : ${writeJson(tree, { level: 3 })}`);
   };
   if (test === undefined) return render();
   let byValue = GROUP_CACHE.get(test);
@@ -67,43 +68,54 @@ function groupJson(test: CompiledTest | undefined, group: TestGroup): string {
     GROUP_CACHE.set(test, byValue);
   }
   const cached = byValue.get(group.value);
-  if (cached !== undefined && cached.name === group.name && cached.payload === group.payload) return cached.text;
-  const text = render();
-  byValue.set(group.value, { name: group.name, payload: group.payload, text });
-  return text;
+  if (cached !== undefined && cached.name === group.name && cached.payload === group.payload) return cached.bytes;
+  const bytes = render();
+  byValue.set(group.value, { name: group.name, payload: group.payload, bytes });
+  return bytes;
 }
 
-function auditJson(loaded: LoadedMatrix): string {
-  let text = AUDIT_CACHE.get(loaded);
-  if (text === undefined) {
-    text = writeJson(auditTree(loaded.audit), { level: 2 });
-    AUDIT_CACHE.set(loaded, text);
+/** Everything after the context: the audit, and the envelope's `meta`. */
+function auditAndMeta(loaded: LoadedMatrix): Buffer {
+  let bytes = AUDIT_CACHE.get(loaded);
+  if (bytes === undefined) {
+    bytes = Buffer.from(
+      `,${indent(2)}"audit" : ${writeJson(auditTree(loaded.audit), { level: 2 })}${indent(1)}},` +
+        `${indent(1)}"meta" : {${indent(2)}"status" : 200${indent(1)}}${indent(0)}}`,
+    );
+    AUDIT_CACHE.set(loaded, bytes);
   }
-  return text;
+  return bytes;
 }
 
-function echoValue(value: unknown, kind: string): string {
+function echoValue(body: BodyBuilder, value: unknown, kind: string): void {
   switch (kind) {
     case 'integer':
-      return typeof value === 'bigint' ? value.toString() : String(value);
+      body.text(typeof value === 'bigint' ? value.toString() : String(value));
+      return;
     case 'float':
     case 'double':
-      return echoNumber(value as number, kind);
+      body.text(echoNumber(value as number, kind));
+      return;
     case 'boolean':
-      return value === true ? 'true' : 'false';
+      body.text(value === true ? 'true' : 'false');
+      return;
     case 'userAgent': {
       const agent = value as UserAgent;
-      let text = USER_AGENT_CACHE.get(agent);
-      if (text === undefined) {
-        text = writeJson(agent.toJSON(), { level: 3 });
-        USER_AGENT_CACHE.set(agent, text);
+      let bytes = USER_AGENT_CACHE.get(agent);
+      if (bytes === undefined) {
+        bytes = Buffer.from(writeJson(agent.toJSON(), { level: 3 }));
+        USER_AGENT_CACHE.set(agent, bytes);
       }
-      return text;
+      body.bytes(bytes);
+      return;
     }
     default:
-      return jsonString(value as string);
+      body.text(jsonString(value as string));
   }
 }
+
+const DATA_START = `{${indent(1)}"data" : {${indent(2)}"groups" : `;
+const CONTEXT_START = `,${indent(2)}"context" : `;
 
 /** Answer one `/groups/identify` request. Never throws for any parameter or header. */
 export function identify(
@@ -143,7 +155,6 @@ export function identify(
   // Conversion (Pipet's Converter).
   // A null prototype: a variable named `__proto__` is just a variable.
   const context = Object.create(null) as Record<string, unknown>;
-  let contextJson = '';
   for (let i = 0; i < variables.length; i++) {
     const v = variables[i] as (typeof variables)[number];
     const rawValue = raw[i];
@@ -155,12 +166,12 @@ export function identify(
       );
     }
     context[v.name] = value;
-    contextJson += `${i === 0 ? '' : ','}${indent(3)}${jsonString(v.name)} : ${echoValue(value, v.converter.echo)}`;
   }
 
+  const body = new BodyBuilder().text(DATA_START);
   const testParam = params.test;
   const tests = testParam === undefined ? undefined : splitTests(testParam);
-  let groupsJson = '';
+  let groupCount = 0;
   if ((tests === undefined && !settings.identifyAllDisabled) || (tests !== undefined && tests.length > 0)) {
     const forceParam = params.prforceGroups;
     const result = loaded.proctor.determineTestGroups({
@@ -171,19 +182,20 @@ export function identify(
       randomEnabled: true,
     });
     const definitions = loaded.proctor.loadResult.matrix.tests;
-    let count = 0;
-    for (const name of Object.keys(result.groups)) {
-      const group = result.groups[name] as TestGroup;
-      groupsJson += `${count === 0 ? '' : ','}${indent(3)}${jsonString(name)} : ${groupJson(definitions.get(name), group)}`;
-      count++;
+    const groups = result.groups;
+    for (const name of Object.keys(groups)) {
+      body.text(groupCount === 0 ? '{' : ',').bytes(groupEntry(name, definitions.get(name), groups[name] as TestGroup));
+      groupCount++;
     }
   }
-
-  const data =
-    `{${indent(2)}"groups" : ${groupsJson === '' ? '{ }' : `{${groupsJson}${indent(2)}}`},` +
-    `${indent(2)}"context" : ${contextJson === '' ? '{ }' : `{${contextJson}${indent(2)}}`},` +
-    `${indent(2)}"audit" : ${auditJson(loaded)}${indent(1)}}`;
-  return { status: 200, body: envelopeAround(data) };
+  body.text(groupCount === 0 ? '{ }' : `${indent(2)}}`).text(CONTEXT_START);
+  for (let i = 0; i < variables.length; i++) {
+    const v = variables[i] as (typeof variables)[number];
+    body.text(`${i === 0 ? '{' : ','}${v.echoKey}`);
+    echoValue(body, context[v.name], v.converter.echo);
+  }
+  body.text(variables.length === 0 ? '{ }' : `${indent(2)}}`).bytes(auditAndMeta(loaded));
+  return { status: 200, body: body.toBuffer() };
 }
 
 /** Pipet keeps only the test → bucket map of `prforceGroups`: no default mode, no forced payloads (spec §4.5). */

@@ -7,7 +7,8 @@ import { indent, jsonString, writeJson } from './json-writer.js';
 /** A response ready to send. */
 export interface PipetResponse {
   readonly status: number;
-  readonly body: string;
+  /** Text, or bytes already encoded as UTF-8. */
+  readonly body: string | Buffer;
   /** @default 'application/json;charset=UTF-8' */
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -29,4 +30,47 @@ export function errorEnvelope(status: number, message: string, headers?: Readonl
     `{${indent(1)}"data" : { },${indent(1)}"meta" : {${indent(2)}"status" : ${status},` +
     `${indent(2)}"error" : ${jsonString(message)}${indent(1)}}${indent(0)}}`;
   return headers === undefined ? { status, body } : { status, body, headers };
+}
+
+/**
+ * Assembles a response body from text and pre-encoded fragments into one buffer. Most of an identify
+ * response is cached fragments (groups, user agent, audit); copying bytes is far cheaper than encoding a long
+ * concatenated string per request.
+ */
+export class BodyBuilder {
+  readonly #parts: (string | Buffer)[] = [];
+  #pending = '';
+  #length = 0;
+
+  /** Append text. */
+  text(s: string): this {
+    this.#pending += s;
+    return this;
+  }
+
+  /** Append UTF-8 bytes. */
+  bytes(b: Buffer): this {
+    this.#flush();
+    this.#parts.push(b);
+    this.#length += b.length;
+    return this;
+  }
+
+  #flush(): void {
+    if (this.#pending === '') return;
+    this.#parts.push(this.#pending);
+    this.#length += Buffer.byteLength(this.#pending);
+    this.#pending = '';
+  }
+
+  /** The whole body. */
+  toBuffer(): Buffer {
+    this.#flush();
+    const out = Buffer.allocUnsafe(this.#length);
+    let offset = 0;
+    for (const part of this.#parts) {
+      offset += typeof part === 'string' ? out.write(part, offset) : part.copy(out, offset);
+    }
+    return out;
+  }
 }

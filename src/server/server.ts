@@ -186,11 +186,13 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
   });
   const initialLoad = store.reload();
 
-  const contextBody = okEnvelope(configContextData(config));
-  const identifiersBody = okEnvelope(configIdentifiersData(config));
+  const encoded = (response: PipetResponse): PipetResponse => ({ ...response, body: Buffer.from(response.body) });
+  const contextBody = encoded(okEnvelope(configContextData(config)));
+  const identifiersBody = encoded(okEnvelope(configIdentifiersData(config)));
   const settings = { config, identifyAllDisabled };
-  const matrixBodies = new WeakMap<LoadedMatrix, string>();
-  const definitionBodies = new WeakMap<CompiledTest, string>();
+  // Bodies that only change with the matrix, encoded once.
+  const matrixBodies = new WeakMap<LoadedMatrix, Buffer>();
+  const definitionBodies = new WeakMap<CompiledTest, Buffer>();
   let closing = false;
   let closed: Promise<void> | null = null;
 
@@ -239,7 +241,7 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
         if (loaded === null) return unavailable();
         let body = matrixBodies.get(loaded);
         if (body === undefined) {
-          body = writeMatrix(loaded.proctor.loadResult.matrix);
+          body = Buffer.from(writeMatrix(loaded.proctor.loadResult.matrix));
           matrixBodies.set(loaded, body);
         }
         return { status: 200, body };
@@ -276,7 +278,7 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
       if (test === undefined) return errorEnvelope(404, `'${testName}' test definition not found in test matrix.`);
       let body = definitionBodies.get(test);
       if (body === undefined) {
-        body = envelopeAround(writeJson(definitionTree(test.definition), { level: 1 }));
+        body = Buffer.from(envelopeAround(writeJson(definitionTree(test.definition), { level: 1 })));
         definitionBodies.set(test, body);
       }
       return { status: 200, body };
@@ -297,7 +299,7 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
       response = errorEnvelope(500, 'Internal server error.');
     }
     // Encode once: the body is a concatenated string, and measuring it then writing it would walk it twice.
-    const body = Buffer.from(response.body, 'utf8');
+    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
     const headers: Record<string, string | number> = {
       'content-type': response.contentType ?? JSON_TYPE,
       'content-length': body.length,

@@ -598,3 +598,12 @@ describe('immutability', () => {
     expect(Object.isFrozen(fg.payloads.get('abc')?.stringArray)).toBe(true);
   });
 });
+
+describe('generation round trips for zero values Java could only read with a sign', () => {
+  it.each(['a-0', 'a0-0', 'ab2-0', 'abc0'])('%s', (s) => {
+    const once = parseForceGroups(s);
+    expect([...once.groups.values()]).toEqual([0]);
+    expect(Object.is([...once.groups.values()][0], -0)).toBe(false);
+    expect([...parseForceGroups(generateForceGroups(once)).groups]).toEqual([...once.groups]);
+  });
+});
