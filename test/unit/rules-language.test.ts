@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuleEvaluationError, RuleSyntaxError } from '../../src/errors.js';
-import { ReleaseVersion, compileRule, javaStringArray } from '../../src/rules/index.js';
+import { ReleaseVersion, compileRule, javaChar, javaStringArray } from '../../src/rules/index.js';
 import type { RuleFunctions } from '../../src/rules/index.js';
 import { OracleUA } from '../support/vector-values.js';
 
@@ -70,6 +70,7 @@ const CONTEXT: Record<string, unknown> = {
   acct: new Account(200),
   text: 'Hello World',
   emoji: '\u{1F600}x',
+  chr: javaChar('a'),
   numStr: '1.5',
   intStr: '10',
   fn: () => true,
@@ -317,6 +318,29 @@ describe('coercions (§3.4)', () => {
     ['${empty jsMap}', false],
     ['${empty acct}', false],
   ]);
+});
+
+describe('Java Characters', () => {
+  table([
+    ['${chr == 97}', true],
+    ["${chr == 'a'}", 'error'],
+    ['${chr == chr}', true],
+    ['${chr + 1 == 98}', true],
+    ['${-chr == -97}', true],
+    ["${chr > 'Z'}", 'error'],
+    ['${chr > 96.5}', true],
+    ["${fn:toUpperCase(chr) == 'A'}", true],
+    ['${list[chr] == null}', true],
+    ['${text.charAt(0) == 72}', true],
+    ["${text.charAt(0) == 'H'}", 'error'],
+    ['${chr}', 'error'],
+    ['${empty chr}', false],
+  ]);
+
+  it('only wraps a single UTF-16 unit', () => {
+    expect(() => javaChar('ab')).toThrow(RangeError);
+    expect(javaChar('x').value).toBe('x');
+  });
 });
 
 describe('arithmetic (§3.4)', () => {
