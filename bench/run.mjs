@@ -1,15 +1,19 @@
 // `npm run bench`: every benchmark with its named baseline, measured in the same run. Never a unit test.
 import * as proctor from '../dist/index.js';
 import { benchEngine, benchProc } from './engine.bench.mjs';
+import { benchCacheMemory } from './memory.bench.mjs';
 
 const time = Number(process.env.BENCH_TIME_MS ?? 1000);
+const durationSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 
 function print(title, rows) {
   console.log(`\n## ${title}`);
-  for (const row of rows) {
-    const parts = [row.name.padEnd(64)];
+  for (const row of rows ?? []) {
+    const parts = [String(row.name).padEnd(72)];
     if (row.medianNs !== undefined) parts.push(`${row.medianNs.toFixed(1).padStart(10)} ns median`);
-    if (row.ms !== undefined) parts.push(`${row.ms.toFixed(1).padStart(10)} ms`);
+    if (row.ms !== undefined) parts.push(`${row.ms.toFixed(1).padStart(10)} ${row.unit ?? 'ms'}`);
+    if (row.rps !== undefined) parts.push(`${Math.round(row.rps).toString().padStart(10)} req/s`);
+    if (row.p99Ms !== undefined) parts.push(`p99 ${row.p99Ms.toFixed(2)} ms`);
     if (row.ratio !== undefined) parts.push(`${row.ratio.toFixed(2).padStart(10)} x`);
     console.log(parts.join(' '));
   }
@@ -25,10 +29,32 @@ async function optional(file, exportName, ...args) {
   }
 }
 
-console.log(`proctor-node benchmarks on Node ${process.version} (${process.arch}); BENCH_TIME_MS=${time}`);
-const hash = await optional('./hash.bench.mjs', 'benchHash', proctor, { time });
-if (hash) print('Hashing one identifier (spec §2.6)', hash);
-const rules = await optional('./rules.bench.mjs', 'benchRules', proctor, { time });
-if (rules) print('Rules (EL)', rules);
+async function importDist(name) {
+  try {
+    return await import(`../dist/${name}.js`);
+  } catch {
+    return {};
+  }
+}
+
+console.log(`proctor-node benchmarks on Node ${process.version} (${process.arch}); BENCH_TIME_MS=${time}, BENCH_HTTP_SECONDS=${durationSeconds}`);
+print('Hashing one identifier (spec §2.6)', await optional('./hash.bench.mjs', 'benchHash', proctor, { time }));
+print('Rules (EL)', await optional('./rules.bench.mjs', 'benchRules', proctor, { time }));
 print('Assignment', await benchEngine(proctor, { time }));
 print('The proc object (10 configured tests)', await benchProc(proctor, { time }));
+
+const local = proctor.localSource({ matrix: JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../examples/matrix.json', import.meta.url), 'utf8')) });
+const request = {
+  tests: ['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'mobileonly'],
+  identifiers: { USER: 'pa5xq0lz4n80' },
+  context: { country: 'US', loggedIn: true },
+  forceGroups: null,
+};
+print('Pipet client', await optional('./pipet.bench.mjs', 'benchPipet', proctor, { time, baseline: { name: 'local source identify (baseline)', fn: () => local.identify(request) } }));
+print('Pipet cache memory', await benchCacheMemory(proctor));
+
+const server = await importDist('server');
+if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));
+const modules = { root: proctor, express: await importDist('express'), nunjucks: await importDist('nunjucks'), handlebars: await importDist('handlebars'), ejs: await importDist('ejs') };
+print('Express page throughput (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules, { durationSeconds }));
+process.exit(0);
