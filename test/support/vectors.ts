@@ -1,5 +1,6 @@
 /** Access to the Java-computed compatibility vectors (see the vectors README). */
 import { existsSync, readFileSync } from 'node:fs';
+import { parseVectorJson } from './vector-values.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -19,5 +20,6 @@ function findVectors(): string {
 export const VECTORS_DIR = findVectors();
 
 export function readVectors<T>(file: string): T {
-  return JSON.parse(readFileSync(path.join(VECTORS_DIR, file), 'utf8')) as T;
+  // Keeps Longs beyond 2^53 exact (plain JSON.parse would round them).
+  return parseVectorJson(readFileSync(path.join(VECTORS_DIR, file), 'utf8')) as T;
 }
