@@ -7,6 +7,7 @@ const entries = {
   nunjucks: 'src/engines/nunjucks.ts',
   handlebars: 'src/engines/handlebars.ts',
   ejs: 'src/engines/ejs.ts',
+  server: 'src/server/index.ts',
 };
 
 export default defineConfig([

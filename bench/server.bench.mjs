@@ -63,18 +63,46 @@ function run(url, requests, durationSeconds) {
   });
 }
 
-function row(name, result) {
+function check(name, result) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   }
-  return { name, rps: result.requests.average, p99Ms: result.latency.p99 };
+}
+
+/** One load run; also measures the server thread's busy time per request (event-loop utilisation). */
+async function measure(name, url, requests, durationSeconds) {
+  const before = performance.eventLoopUtilization();
+  const result = await run(url, requests, durationSeconds);
+  const elu = performance.eventLoopUtilization(before);
+  check(name, result);
+  return { rps: result.requests.average, p99Ms: result.latency.p99, busyUs: (elu.active * 1000) / result.requests.total };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function summarize(name, runs) {
+  return {
+    name,
+    rps: Math.round(median(runs.map((r) => r.rps))),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    busyUsPerRequest: Number(median(runs.map((r) => r.busyUs)).toFixed(1)),
+  };
 }
 
 /**
  * Run the comparison. `proctorModule` is the package entry that exports `createPipetServer` (the root or
- * `proctor-node/server`). Returns `{ rows: [{ name, rps, p99Ms }], ratio }` with ratio = pipet rps / bare rps.
+ * `proctor-node/server`). The two servers alternate for `rounds` rounds of `durationSeconds` each, so drift
+ * on a shared machine hits both; medians are reported.
+ *
+ * Returns `{ rows: [{ name, rps, p99Ms, busyUsPerRequest }], ratio }`: ratio = median over rounds of
+ * pipet rps / bare rps. `busyUsPerRequest` is the server thread's active time per request, which is steadier
+ * than rps when the load generator and the server share few cores.
  */
-export async function benchServer(proctorModule, { durationSeconds = 5 } = {}) {
+export async function benchServer(proctorModule, { durationSeconds = 5, rounds = 3 } = {}) {
   const { createPipetServer } = proctorModule;
   if (typeof createPipetServer !== 'function') throw new Error('benchServer needs a module exporting createPipetServer');
   const pipet = createPipetServer({ matrix: makeServerMatrix(10), config: CONFIG, port: 0, reloadSeconds: 0 });
@@ -96,10 +124,24 @@ export async function benchServer(proctorModule, { durationSeconds = 5 } = {}) {
     // Warm both up (JIT, UA cache, sockets) before measuring.
     await run(bareUrl, requests, 1);
     await run(pipetUrl, requests, 1);
-    const bareResult = row(`bare node:http, canned ${canned.length}-byte response`, await run(bareUrl, requests, durationSeconds));
-    const pipetResult = row('pipet /groups/identify, 10 tests', await run(pipetUrl, requests, durationSeconds));
-    const ratio = pipetResult.rps / bareResult.rps;
-    return { rows: [bareResult, { ...pipetResult, ratio }], ratio };
+    const bareRuns = [];
+    const pipetRuns = [];
+    const ratios = [];
+    for (let round = 0; round < rounds; round++) {
+      const b = await measure('bare', bareUrl, requests, durationSeconds);
+      const p = await measure('pipet', pipetUrl, requests, durationSeconds);
+      bareRuns.push(b);
+      pipetRuns.push(p);
+      ratios.push(p.rps / b.rps);
+    }
+    const ratio = median(ratios);
+    return {
+      rows: [
+        summarize(`bare node:http, canned ${canned.length}-byte response`, bareRuns),
+        { ...summarize('pipet /groups/identify, 10 tests', pipetRuns), ratio },
+      ],
+      ratio,
+    };
   } finally {
     await new Promise((resolve) => bare.close(resolve));
     await pipet.close();

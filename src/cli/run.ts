@@ -2,6 +2,7 @@
 import { isProctorError } from '../errors.js';
 import { assignCommand, explainCommand, validate } from './commands.js';
 import { demo } from './demo.js';
+import { serve } from './serve.js';
 import type { CliIO } from './io.js';
 import { UsageError } from './io.js';
 
@@ -13,6 +14,8 @@ Commands:
                                                       JSON lines on stdin -> one JSON line of groups per line
   explain --matrix <file> --test <name> --id USER=abc [--ctx key=value ...] [--force <prforceGroups>] [--json]
                                                       why a user gets a bucket, step by step
+  serve --matrix <file|url> --config <pipet-config.json> [--port 8080] [--host 127.0.0.1] [--reload-seconds 10]
+                                                      run a Pipet-compatible REST service
   demo [--matrix <file>]                              assign a few users on the example matrix
 `;
 
@@ -28,6 +31,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         return explainCommand(args, io);
       case 'demo':
         return demo(args, io);
+      case 'serve':
+        return await serve(args, io);
       case undefined:
       case 'help':
       case '--help':
