@@ -6,6 +6,7 @@
 import { createProctor } from '../client.js';
 import type { ProctorClient, ProctorClientOptions } from '../client.js';
 import { ConfigError } from '../errors.js';
+import { staticSource } from '../sources/static.js';
 import type { ProctorGroups } from '../groups/proc.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -100,11 +101,8 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   const getContext = options.getContext ?? (() => ({}));
   const isPrivileged = options.isPrivileged ?? (() => false);
   const param = options.forceGroupsParam ?? 'prforceGroups';
-  const emptyProc = createProctor({
-    source: { kind: 'fallback', sync: { identifySync: () => ({ groups: {}, matrixVersion: null, origin: 'fallback' }) }, ready: () => Promise.resolve(), identify: () => Promise.resolve({ groups: {}, matrixVersion: null, origin: 'fallback' }), getMatrix: () => Promise.resolve(null), close: () => Promise.resolve() },
-    tests: client.tests,
-    logger,
-  });
+  // What a request gets when its hooks fail: every test unassigned.
+  const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
 
   function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {
     req.proc = proc;
