@@ -1,13 +1,34 @@
 // The Pipet server's /groups/identify (10 rule-free tests, the spec's example configuration with a
 // User-Agent context variable) against a bare node:http server that returns a canned response of the same
-// size and headers. Same machine, same run, same load generator (autocannon in a worker thread, so the
-// client does not share the server's event loop). Target: the Pipet server does >= 70% of the bare rps.
+// size and headers. Same machine, same run, same requests. The load generator (autocannon) runs in a child
+// process (this file, forked), so the servers' CPU time per request can be read with process.cpuUsage().
+// Target: the Pipet server does >= 70% of the bare server's requests per second.
+import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
-import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:28.0) Gecko/20100101 Firefox/28.0';
+const LOAD_ENV = 'PROCTOR_SERVER_BENCH_LOAD';
 
-/** A matrix of `count` rule-free USER tests, three buckets each (one with a payload). */
+// Child mode: run one autocannon load and report the result to the parent.
+if (process.env[LOAD_ENV] !== undefined && process.send !== undefined) {
+  const { url, durationSeconds, connections, requests } = JSON.parse(process.env[LOAD_ENV]);
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({ url, connections, pipelining: 1, duration: durationSeconds, headers: { 'user-agent': UA }, requests });
+  process.send(
+    {
+      rps: result.requests.average,
+      total: result.requests.total,
+      p99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+    },
+    () => process.exit(0),
+  );
+}
+
+/** A matrix of `count` rule-free USER tests, three buckets each with a payload. */
 export function makeServerMatrix(count) {
   const tests = {};
   for (let i = 0; i < count; i++) {
@@ -51,58 +72,50 @@ function listen(server) {
   });
 }
 
-function run(url, requests, durationSeconds) {
-  return autocannon({
-    url,
-    connections: 16,
-    pipelining: 1,
-    duration: durationSeconds,
-    workers: 1,
-    headers: { 'user-agent': UA },
-    requests,
+/** One load run against a server living in this process; returns rps, p99 and this process's CPU per request. */
+function load(url, requests, durationSeconds, connections) {
+  return new Promise((resolve, reject) => {
+    const cpuBefore = process.cpuUsage();
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, [LOAD_ENV]: JSON.stringify({ url, durationSeconds, connections, requests }) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('error', reject);
+    child.once('message', (result) => {
+      const cpu = process.cpuUsage(cpuBefore);
+      if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+        reject(new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts`));
+        return;
+      }
+      resolve({ rps: result.rps, p99Ms: result.p99Ms, cpuUs: (cpu.user + cpu.system) / result.total });
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
+    });
   });
 }
 
-function check(name, result) {
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-  }
-}
-
-/** One load run; also measures the server thread's busy time per request (event-loop utilisation). */
-async function measure(name, url, requests, durationSeconds) {
-  const before = performance.eventLoopUtilization();
-  const result = await run(url, requests, durationSeconds);
-  const elu = performance.eventLoopUtilization(before);
-  check(name, result);
-  return { rps: result.requests.average, p99Ms: result.latency.p99, busyUs: (elu.active * 1000) / result.requests.total };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+};
 
-function summarize(name, runs) {
-  return {
-    name,
-    rps: Math.round(median(runs.map((r) => r.rps))),
-    p99Ms: median(runs.map((r) => r.p99Ms)),
-    busyUsPerRequest: Number(median(runs.map((r) => r.busyUs)).toFixed(1)),
-  };
+function summary(runs) {
+  return { rps: median(runs.map((r) => r.rps)), p99Ms: median(runs.map((r) => r.p99Ms)), ms: median(runs.map((r) => r.cpuUs)), unit: 'µs CPU/req' };
 }
 
 /**
- * Run the comparison. `proctorModule` is the package entry that exports `createPipetServer` (the root or
- * `proctor-node/server`). The two servers alternate for `rounds` rounds of `durationSeconds` each, so drift
- * on a shared machine hits both; medians are reported.
- *
- * Returns `{ rows: [{ name, rps, p99Ms, busyUsPerRequest }], ratio }`: ratio = median over rounds of
- * pipet rps / bare rps. `busyUsPerRequest` is the server thread's active time per request, which is steadier
- * than rps when the load generator and the server share few cores.
+ * Run the comparison.
+ * @param {{ createPipetServer: Function }} proctorModule the package entry exporting `createPipetServer`
+ *   (`proctor-node/server`, i.e. `dist/server.js`).
+ * @param {{ durationSeconds?: number, connections?: number, rounds?: number }} [options] seconds per measurement
+ *   (default 5), autocannon connections (default 16), measurements per server, alternating (default 3).
+ * @returns {Promise<Array<{ name: string, rps?: number, p99Ms?: number, ms?: number, unit?: string, ratio?: number }>>}
+ *   the bare row, the Pipet row with `ratio` = Pipet rps / bare rps (medians over rounds), and a row whose
+ *   `ratio` compares server CPU per request (bare / Pipet), steadier than rps on a busy machine.
  */
-export async function benchServer(proctorModule, { durationSeconds = 5, rounds = 3 } = {}) {
+export async function benchServer(proctorModule, { durationSeconds = 5, connections = 16, rounds = 3 } = {}) {
   const { createPipetServer } = proctorModule;
   if (typeof createPipetServer !== 'function') throw new Error('benchServer needs a module exporting createPipetServer');
   const pipet = createPipetServer({ matrix: makeServerMatrix(10), config: CONFIG, port: 0, reloadSeconds: 0 });
@@ -114,6 +127,7 @@ export async function benchServer(proctorModule, { durationSeconds = 5, rounds =
   }));
   const sample = await fetch(`${pipetUrl}${requests[0].path}`, { headers: { 'user-agent': UA } });
   const canned = Buffer.from(await sample.text());
+  if (sample.status !== 200 || !canned.includes('"bench9tst"')) throw new Error(`unexpected Pipet response ${sample.status}: ${canned}`);
   const contentType = sample.headers.get('content-type');
   const bare = createServer((req, res) => {
     res.writeHead(200, { 'content-type': contentType, 'content-length': canned.length });
@@ -122,26 +136,21 @@ export async function benchServer(proctorModule, { durationSeconds = 5, rounds =
   const bareUrl = await listen(bare);
   try {
     // Warm both up (JIT, UA cache, sockets) before measuring.
-    await run(bareUrl, requests, 1);
-    await run(pipetUrl, requests, 1);
-    const bareRuns = [];
-    const pipetRuns = [];
-    const ratios = [];
+    await load(bareUrl, requests, 1, connections);
+    await load(pipetUrl, requests, 1, connections);
+    const runs = { bare: [], pipet: [] };
     for (let round = 0; round < rounds; round++) {
-      const b = await measure('bare', bareUrl, requests, durationSeconds);
-      const p = await measure('pipet', pipetUrl, requests, durationSeconds);
-      bareRuns.push(b);
-      pipetRuns.push(p);
-      ratios.push(p.rps / b.rps);
+      // Alternate the order so drift on a shared machine hits both servers alike.
+      const order = round % 2 === 0 ? ['bare', 'pipet'] : ['pipet', 'bare'];
+      for (const which of order) runs[which].push(await load(which === 'bare' ? bareUrl : pipetUrl, requests, durationSeconds, connections));
     }
-    const ratio = median(ratios);
-    return {
-      rows: [
-        summarize(`bare node:http, canned ${canned.length}-byte response`, bareRuns),
-        { ...summarize('pipet /groups/identify, 10 tests', pipetRuns), ratio },
-      ],
-      ratio,
-    };
+    const b = summary(runs.bare);
+    const p = summary(runs.pipet);
+    return [
+      { name: `bare node:http, canned ${canned.length}-byte response`, ...b },
+      { name: 'Pipet /groups/identify, 10 tests (rps ratio; target >= 0.70)', ...p, ratio: p.rps / b.rps },
+      { name: 'Pipet: capacity ratio from server CPU per request', ratio: b.ms / p.ms },
+    ];
   } finally {
     await new Promise((resolve) => bare.close(resolve));
     await pipet.close();

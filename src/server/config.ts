@@ -121,6 +121,8 @@ function parseContextVariable(name: string, raw: unknown, path: string): Context
   if (!isRecord(raw)) throw new ConfigError(path, `expected an object with "type", got ${describeValue(raw)}`);
   checkKeys(raw, CONTEXT_KEYS, path);
   if (name === '') throw new ConfigError(path, 'a context variable needs a non-empty name');
+  // Rule contexts are plain objects, where this one name would set the prototype instead of a variable.
+  if (name === '__proto__') throw new ConfigError(path, 'a context variable cannot be named "__proto__"');
   const source = parseSource(raw.source, `${path}.source`);
   const key = parseSourceKey(raw.sourceKey, `${path}.sourceKey`);
   const sourceKey = sourceKeyOf(name, source, key, 'ctx');

@@ -44,34 +44,43 @@ export function splitTests(value: string): string[] {
 interface CachedGroup {
   readonly name: string;
   readonly payload: unknown;
-  readonly bytes: Buffer;
+  /** The entry preceded by `{` (first in `groups`) and by `,` (any other). */
+  readonly first: Buffer;
+  readonly next: Buffer;
 }
 
 // A group's JSON depends only on its test, bucket and the test's version, all fixed for a loaded test: render
-// each once, as bytes, with its line break and key (`\n      "name" : {...}`).
+// each once, as bytes, with its separator, line break and key (`,\n      "name" : {...}`).
 const GROUP_CACHE = new WeakMap<CompiledTest, Map<number, CachedGroup>>();
 const AUDIT_CACHE = new WeakMap<LoadedMatrix, Buffer>();
 const USER_AGENT_CACHE = new WeakMap<UserAgent, Buffer>();
 
-/** A group entry at level 3 (inside the root, `data` and `groups` objects). */
-function groupEntry(name: string, test: CompiledTest | undefined, group: TestGroup): Buffer {
-  const render = (): Buffer => {
-    const tree: Record<string, unknown> = { name: group.name, value: group.value };
-    if (group.payload != null) tree.payload = payloadTree(group.payload);
-    tree.version = test?.definition.version ?? null;
-    return Buffer.from(`${indent(3)}${jsonString(name)} : ${writeJson(tree, { level: 3 })}`);
-  };
-  if (test === undefined) return render();
+function renderGroup(name: string, test: CompiledTest | undefined, group: TestGroup): CachedGroup {
+  const tree: Record<string, unknown> = { name: group.name, value: group.value };
+  if (group.payload != null) tree.payload = payloadTree(group.payload);
+  tree.version = test?.definition.version ?? null;
+  // Level 3: inside the root, `data` and `groups` objects.
+  const text = `${indent(3)}${jsonString(name)} : ${writeJson(tree, { level: 3 })}`;
+  return { name: group.name, payload: group.payload, first: Buffer.from(`{${text}`), next: Buffer.from(`,${text}`) };
+}
+
+/** A group entry, `{` or `,` first. */
+function groupEntry(name: string, test: CompiledTest | undefined, group: TestGroup, first: boolean): Buffer {
+  if (test === undefined) {
+    const rendered = renderGroup(name, test, group);
+    return first ? rendered.first : rendered.next;
+  }
   let byValue = GROUP_CACHE.get(test);
   if (byValue === undefined) {
     byValue = new Map();
     GROUP_CACHE.set(test, byValue);
   }
-  const cached = byValue.get(group.value);
-  if (cached !== undefined && cached.name === group.name && cached.payload === group.payload) return cached.bytes;
-  const bytes = render();
-  byValue.set(group.value, { name: group.name, payload: group.payload, bytes });
-  return bytes;
+  let cached = byValue.get(group.value);
+  if (cached === undefined || cached.name !== group.name || cached.payload !== group.payload) {
+    cached = renderGroup(name, test, group);
+    byValue.set(group.value, cached);
+  }
+  return first ? cached.first : cached.next;
 }
 
 /** Everything after the context: the audit, and the envelope's `meta`. */
@@ -131,7 +140,7 @@ export function identify(
   const raw: (string | null)[] = new Array<string | null>(variables.length);
   for (let i = 0; i < variables.length; i++) {
     const v = variables[i] as (typeof variables)[number];
-    const value = v.source === 'QUERY' ? params[v.sourceKey] : header(v.headerName);
+    const value = v.source === 'QUERY' ? params.get(v.sourceKey) : header(v.headerName);
     if (value === undefined) {
       if (v.defaultValue === null) {
         return errorEnvelope(400, `Required variable '${v.name}' not found by '${v.extractor}'. See the pipet configuration.`);
@@ -144,7 +153,7 @@ export function identify(
   const identifiers: Record<string, string> = {};
   let identifierCount = 0;
   for (const id of config.identifiers) {
-    const value = id.source === 'QUERY' ? params[id.sourceKey] : header(id.headerName);
+    const value = id.source === 'QUERY' ? params.get(id.sourceKey) : header(id.headerName);
     if (value !== undefined) {
       identifiers[id.testType] = value;
       identifierCount++;
@@ -153,8 +162,8 @@ export function identify(
   if (identifierCount === 0) return errorEnvelope(400, 'Request must have at least one identifier.');
 
   // Conversion (Pipet's Converter).
-  // A null prototype: a variable named `__proto__` is just a variable.
-  const context = Object.create(null) as Record<string, unknown>;
+  // A plain object is fine: the configuration refuses a variable named `__proto__`.
+  const context: Record<string, unknown> = {};
   for (let i = 0; i < variables.length; i++) {
     const v = variables[i] as (typeof variables)[number];
     const rawValue = raw[i];
@@ -169,11 +178,11 @@ export function identify(
   }
 
   const body = new BodyBuilder().text(DATA_START);
-  const testParam = params.test;
+  const testParam = params.get('test');
   const tests = testParam === undefined ? undefined : splitTests(testParam);
   let groupCount = 0;
   if ((tests === undefined && !settings.identifyAllDisabled) || (tests !== undefined && tests.length > 0)) {
-    const forceParam = params.prforceGroups;
+    const forceParam = params.get('prforceGroups');
     const result = loaded.proctor.determineTestGroups({
       identifiers,
       context,
@@ -181,10 +190,9 @@ export function identify(
       ...(tests === undefined ? {} : { tests }),
       randomEnabled: true,
     });
-    const definitions = loaded.proctor.loadResult.matrix.tests;
-    const groups = result.groups;
-    for (const name of Object.keys(groups)) {
-      body.text(groupCount === 0 ? '{' : ',').bytes(groupEntry(name, definitions.get(name), groups[name] as TestGroup));
+    // `entries()` hands out each assigned test with its compiled definition, sorted by name like Java's map.
+    for (const { name, group, test } of result.entries()) {
+      body.bytes(groupEntry(name, test, group, groupCount === 0));
       groupCount++;
     }
   }

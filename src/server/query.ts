@@ -27,15 +27,15 @@ function excerpt(s: string): string {
   return s.length > 64 ? `${s.slice(0, 61)}...` : s;
 }
 
-/** Parameters by name, first occurrence only. A null-prototype object: names like `__proto__` are plain keys. */
-export type QueryParameters = Readonly<Record<string, string>>;
+/** Parameters by name, first occurrence only. */
+export type QueryParameters = ReadonlyMap<string, string>;
 
-const EMPTY: QueryParameters = Object.freeze(Object.create(null) as Record<string, string>);
+const EMPTY: QueryParameters = new Map<string, string>();
 
 /** Parse the part of the request target after `?` (null when there is no `?`). */
 export function parseQuery(query: string | null): QueryParameters | QueryError {
   if (query === null || query === '') return EMPTY;
-  const params = Object.create(null) as Record<string, string>;
+  const params = new Map<string, string>();
   let start = 0;
   const length = query.length;
   while (start <= length) {
@@ -53,7 +53,7 @@ export function parseQuery(query: string | null): QueryParameters | QueryError {
         return new QueryError(`Malformed percent-encoding in the value of query parameter '${excerpt(name)}'.`);
       }
       // Servlet containers ignore a pair with an empty name (`=x`).
-      if (name !== '' && params[name] === undefined) params[name] = value;
+      if (name !== '' && !params.has(name)) params.set(name, value);
     }
     start = end + 1;
   }

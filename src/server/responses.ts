@@ -69,7 +69,13 @@ export class BodyBuilder {
     const out = Buffer.allocUnsafe(this.#length);
     let offset = 0;
     for (const part of this.#parts) {
-      offset += typeof part === 'string' ? out.write(part, offset) : part.copy(out, offset);
+      if (typeof part === 'string') {
+        offset += out.write(part, offset);
+      } else {
+        // TypedArray#set: cheaper than Buffer#copy for the many small fragments of a response.
+        out.set(part, offset);
+        offset += part.length;
+      }
     }
     return out;
   }

@@ -113,11 +113,18 @@ function matrixLocation(matrix: PipetServerOptions['matrix']): MatrixLocation {
   return { kind: 'object', value: matrix };
 }
 
-/** First value of a header, as the servlet API's `getHeader` returns it (Node joins repeated headers). */
+// Headers for which Node keeps the first of repeated values (`IncomingMessage` discards the others).
+const FIRST_VALUE_HEADERS = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
+  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer',
+  'retry-after', 'server', 'user-agent',
+]);
+
+/** First value of a header, as the servlet API's `getHeader` returns it (Node joins most repeated headers). */
 function readHeader(req: IncomingMessage, name: string): string | undefined {
   const joined = req.headers[name];
   if (joined === undefined) return undefined;
-  if (typeof joined === 'string' && !joined.includes(',')) return joined;
+  if (typeof joined === 'string' && (FIRST_VALUE_HEADERS.has(name) || !joined.includes(','))) return joined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const key = raw[i] as string;
@@ -326,12 +333,12 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
 
   async function listen(port = defaultPort, host = defaultHost): Promise<{ url: string }> {
     await initialLoad;
+    if (closing) throw new ConfigError('listen', 'the server was closed');
     if (store.current === null && options.requireMatrixAtStartup !== false) {
       const failure = store.lastFailure;
       if (isProctorError(failure)) throw failure;
       throw new ConfigError('matrix', `cannot load the test matrix: ${store.lastError ?? 'unknown error'}`, { cause: failure });
     }
-    if (closing) throw new ConfigError('listen', 'the server was closed');
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       server.once('error', onError);

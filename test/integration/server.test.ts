@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ async function start(options: Partial<PipetServerOptions> = {}): Promise<{ url: 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; text: string; json: unknown }> {
   const response = await fetch(url, { headers: { 'user-agent': FIREFOX, ...headers } });
   const text = await response.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
@@ -249,6 +249,25 @@ describe('GET /groups/identify (rule-free matrix)', () => {
     // A query parameter named like the header does not count for a HEADER identifier.
     const wrongSource = await get(`${url}/groups/identify?id.account=a1`);
     expect(wrongSource.status).toBe(400);
+  });
+
+  it('a repeated header counts with its first value, as servlet getHeader', async () => {
+    const { url } = await start({ matrix: ruleFreeMatrix(), config: { ...config, context: { ...config.context, tag: { type: 'String', source: 'HEADER' as const, sourceKey: 'X-Tag' } } } });
+    const body = await new Promise<string>((resolve, reject) => {
+      const target = new URL(`${url}/groups/identify?test=&id.USER=u`);
+      const req = request(
+        { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers: ['Host', target.host, 'X-Tag', 'first, with comma', 'X-Tag', 'second', 'User-Agent', 'ua1', 'User-Agent', 'ua2'] },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect((JSON.parse(body) as Envelope).data.context).toEqual({ country: '', n: 0, tag: 'first, with comma' });
   });
 
   it('re-randomizes RANDOM tests on every call', async () => {

@@ -125,6 +125,7 @@ describe('parsePipetConfig (spec §5.1)', () => {
     ['overflowing default', { context: { a: { type: 'byte', defaultValue: 300 } }, identifiers: { USER: {} } }, 'config.context.a.defaultValue: cannot convert "300" to java.lang.Byte'],
     ['object default', { context: { a: { type: 'String', defaultValue: {} } }, identifiers: { USER: {} } }, 'config.context.a.defaultValue: expected a string, number or boolean'],
     ['variable not an object', { context: { a: 'String' }, identifiers: { USER: {} } }, 'config.context.a: expected an object with "type", got "String"'],
+    ['__proto__ variable', '{"context": {"__proto__": {"type": "String"}}, "identifiers": {"USER": {}}}', 'config.context.__proto__: a context variable cannot be named "__proto__"'],
     ['bad sourceKey type', { context: { a: { type: 'String', sourceKey: 5 } }, identifiers: { USER: {} } }, 'config.context.a.sourceKey: expected a string, got 5'],
   ];
   it.each(bad)('%s → ConfigError naming the field and value', (_name, input, message) => {
