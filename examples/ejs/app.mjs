@@ -1,0 +1,66 @@
+/**
+ * Express 5 + EJS example site. `createApp()` builds the app; `server.mjs` runs it on a port.
+ * Read views/index.ejs for the template side: `proctor()`, `procPayload()` and `procScript()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { localSource } from 'proctor-node';
+import { proctor, proctorDebugPages } from 'proctor-node/express';
+import { registerProctor } from 'proctor-node/ejs';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** The tests this site reads (django's PROCTOR_TESTS): each one exists on `proc`. */
+export const TESTS = ['buttoncolortst', 'buttontexttst', 'newfeaturerollout', 'countryalgotst', 'headlinetst'];
+
+/** Identify the browser by a `tk` tracking cookie, set on its first visit. */
+function trackingCookie(req, res, next) {
+  const match = /(?:^|;\s*)tk=([\w-]{1,64})(?:;|$)/.exec(req.headers.cookie ?? '');
+  req.trackingId = match?.[1] ?? randomUUID();
+  if (!match) res.cookie('tk', req.trackingId, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 864e5 });
+  next();
+}
+
+/**
+ * Build the site; resolves once the matrix is loaded, so the first visitor already gets real groups.
+ * @param {object} [options]
+ * @param {string | object} [options.matrix] the test matrix (file path, reloaded on change, or parsed
+ *   object); default ../site-matrix.json
+ * @param {(req: import('express').Request) => boolean} [options.isPrivileged] who may force groups and open
+ *   /private; default: clients on the loopback interface
+ * @param {import('proctor-node').Logger} [options.logger] default console
+ */
+export async function createApp({
+  matrix = here('../site-matrix.json'),
+  isPrivileged = (req) => LOOPBACK.has(req.ip),
+  logger = console,
+} = {}) {
+  const app = express();
+  app.set('view engine', 'ejs');
+  app.set('views', here('views'));
+
+  app.use('/static', express.static(here('../public')));
+  app.use(trackingCookie);
+  const proctorMiddleware = proctor({
+    source: localSource({ matrix, logger }),
+    tests: TESTS,
+    getIdentifiers: (req) => ({ USER: req.trackingId }),
+    getContext: (req) => ({
+      country: typeof req.query.country === 'string' ? req.query.country.toUpperCase() : 'US',
+      loggedIn: req.query.loggedIn === 'true',
+    }),
+    isPrivileged,
+    logger,
+  });
+  app.use(proctorMiddleware);
+  // `proctor`, `procPayload` and `procScript` in every view and partial (EJS has no helper registry).
+  registerProctor(app);
+  // /private/proctor/force, /private/proctor/show, /private/showTestMatrix, in the library's own layout.
+  app.use('/private', proctorDebugPages(proctorMiddleware));
+
+  app.get('/', (req, res) => res.render('index'));
+  await proctorMiddleware.client.ready();
+  return app;
+}
