@@ -126,7 +126,18 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     }
   }
 
-  const middleware = function proctorMiddleware(req: Req, res: ResponseLike, next: Next): void {
+  // Requests that arrive while the first matrix is still loading wait for it (ready() never rejects).
+  let ready = false;
+  const firstLoad = client.ready().then(
+    () => {
+      ready = true;
+    },
+    () => {
+      ready = true;
+    },
+  );
+
+  function handle(req: Req, res: ResponseLike, next: Next): void {
     let privileged = false;
     try {
       privileged = isPrivileged(req) === true;
@@ -161,6 +172,11 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
       () => next(),
       () => next(),
     );
+  }
+
+  const middleware = function proctorMiddleware(req: Req, res: ResponseLike, next: Next): void {
+    if (ready) return handle(req, res, next);
+    firstLoad.then(() => handle(req, res, next), next);
   } as ProctorMiddleware<Req>;
   Object.defineProperty(middleware, 'client', { value: client });
   Object.defineProperty(middleware, 'isPrivileged', {

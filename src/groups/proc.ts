@@ -72,7 +72,7 @@ const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constr
 interface ProcSettings {
   /** One frozen single-test list per test, so the engine can cache lazy selections. */
   readonly singles?: ReadonlyMap<string, readonly string[]>;
-  readonly viewDescriptors?: PropertyDescriptorMap;
+  readonly viewHandler?: ProxyHandler<ViewTarget>;
   readonly source: ProctorSource;
   readonly lazy: boolean;
   readonly logger: Logger;
@@ -247,41 +247,61 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
  * allow `proc.test.group`), each yielding a frozen plain object; reading a test counts as an exposure.
  * Unknown names are simply `undefined`. `toString()` is the group string, as in django templates.
  */
+interface ViewTarget {
+  readonly [STATE]: ProcState;
+  readonly [PROC]: ProctorGroupsMethods<string>;
+}
+
 function buildTemplateView(proc: ProctorGroupsMethods<string>, state: ProcState): object {
-  const view = { [STATE]: state, [PROC]: proc };
-  return Object.defineProperties(view, state.settings.viewDescriptors ?? {});
+  const target: ViewTarget = { [STATE]: state, [PROC]: proc };
+  return new Proxy(target, state.settings.viewHandler ?? {});
 }
 
 /**
- * The template view's property descriptors, built once per configuration: an own, enumerable getter per
- * test (so Handlebars' prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields are own
- * data properties), plus `toString`/`toJSON`.
+ * The template view's handler, one per configuration. A Proxy costs one allocation per request, where
+ * defining a getter per test on a fresh object cost microseconds. Tests appear as own, enumerable
+ * properties (so Handlebars' prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields
+ * are own data properties too); reading one is an exposure; unknown names are `undefined`.
  */
-function viewDescriptors(tests: readonly string[]): PropertyDescriptorMap {
-  const descriptors: PropertyDescriptorMap = {
-    toString: {
-      value(this: { [PROC]: ProctorGroupsMethods<string> }) {
-        return this[PROC].toString();
-      },
+function viewHandler(tests: readonly string[]): ProxyHandler<ViewTarget> {
+  const names = new Set(tests);
+  const read = (target: ViewTarget, test: string): GroupAssignment => {
+    const assignment = target[STATE].assignment(test);
+    target[STATE].expose(test);
+    return assignment;
+  };
+  return {
+    get(target, key) {
+      if (typeof key === 'string') {
+        if (names.has(key)) return read(target, key);
+        if (key === 'toString') return () => target[PROC].toString();
+        if (key === 'toJSON') return () => target[PROC].toJSON();
+        return undefined;
+      }
+      if (key === STATE) return target[STATE];
+      return key === PROC ? target[PROC] : undefined;
     },
-    toJSON: {
-      value(this: { [PROC]: ProctorGroupsMethods<string> }) {
-        return this[PROC].toJSON();
-      },
+    has(target, key) {
+      return (typeof key === 'string' && names.has(key)) || key === STATE || key === PROC;
+    },
+    ownKeys() {
+      return [...tests];
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (typeof key !== 'string' || !names.has(key)) return undefined;
+      // Describing a property is not reading it: JSON.stringify and Object.keys do this without exposure.
+      return { value: target[STATE].assignment(key), writable: false, enumerable: true, configurable: true };
+    },
+    set() {
+      return false;
+    },
+    defineProperty() {
+      return false;
+    },
+    deleteProperty() {
+      return false;
     },
   };
-  for (const test of tests) {
-    descriptors[test] = {
-      enumerable: true,
-      get(this: { [STATE]: ProcState }) {
-        const state = this[STATE];
-        const assignment = state.assignment(test);
-        state.expose(test);
-        return assignment;
-      },
-    };
-  }
-  return descriptors;
 }
 
 /** The full `proc` behind a template view (helpers use it for `get`, `load`, exposures). */
@@ -325,7 +345,7 @@ export function procFactory<T extends string>(
   const withSingles: ProcSettings = {
     ...settings,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
-    viewDescriptors: viewDescriptors(tests.filter((t) => t !== 'toString' && t !== 'toJSON')),
+    viewHandler: viewHandler(tests.filter((t) => t !== 'toString' && t !== 'toJSON')),
   };
   return (request, preloaded) => {
     const state = new ProcState(tests, request, withSingles);

@@ -129,3 +129,25 @@ describe.each([
     expect(exposures.map((e) => e.tests)).toEqual([['buttoncolortst', 'newfeaturerollout']]);
   });
 });
+
+describe('first load', () => {
+  it('requests that arrive while the matrix is still loading wait for it', async () => {
+    const { createServer } = await import('node:http');
+    // A matrix server that answers slowly, so the page request arrives before the first load is done.
+    const slow = createServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(exampleMatrix)), 300);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const matrixUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/matrix.json`;
+    const app = express5();
+    app.use(proctor({ source: localSource({ matrix: matrixUrl, reloadIntervalMs: 0 }), tests: TESTS, getIdentifiers: () => ({ USER: 'pa5xq0lz4n80' }) }));
+    app.get('/', (req, res) => res.send(String((req as unknown as { proc: unknown }).proc)));
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const text = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
+    await new Promise((r) => server.close(r));
+    await new Promise((r) => slow.close(r));
+    expect(text).toBe('buttoncolortst0');
+  });
+});
