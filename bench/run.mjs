@@ -44,10 +44,11 @@ print('Assignment', await benchEngine(proctor, { time }));
 print('The proc object (10 configured tests)', await benchProc(proctor, { time }));
 
 const local = proctor.localSource({ matrix: JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../examples/matrix.json', import.meta.url), 'utf8')) });
+// The same request the Pipet bench sends; `userAgent` is what Pipet would add from the header (mobileonly's rule).
 const request = {
-  tests: ['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'mobileonly'],
+  tests: Object.freeze(['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'mobileonly']),
   identifiers: { USER: 'pa5xq0lz4n80' },
-  context: { country: 'US', loggedIn: true },
+  context: { country: 'US', loggedIn: true, userAgent: { mobileDevice: false } },
   forceGroups: null,
 };
 print('Pipet client', await optional('./pipet.bench.mjs', 'benchPipet', proctor, { time, baseline: { name: 'local source identify (baseline)', fn: () => local.identify(request) } }));
