@@ -4,17 +4,20 @@ import { parseVectorJson } from './vector-values.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** `shared/vectors` beside the checkout (or any ancestor); `PROCTOR_VECTORS` overrides. */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * `PROCTOR_VECTORS` when set; else `shared/vectors` beside the checkout (or beside any ancestor), the
+ * maintained set; else the snapshot in `test/fixtures/vectors`, so a clone anywhere still runs them.
+ */
 function findVectors(): string {
   if (process.env.PROCTOR_VECTORS) return process.env.PROCTOR_VECTORS;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
+  for (let dir = here; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'shared', 'vectors');
     if (existsSync(path.join(candidate, 'assign.json'))) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('compatibility vectors not found: set PROCTOR_VECTORS to the shared/vectors folder');
-    dir = parent;
+    if (path.dirname(dir) === dir) break;
   }
+  return path.resolve(here, '../fixtures/vectors');
 }
 
 export const VECTORS_DIR = findVectors();
