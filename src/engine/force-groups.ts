@@ -191,7 +191,14 @@ class PayloadScanner {
   }
 
   private arrayRest(start: number): number {
-    const memo = (this.arrayTail ??= new Int32Array(this.n + 1));
+    return this.listRest(start, (this.arrayTail ??= new Int32Array(this.n + 1)), (i) => this.stringOrNumber(i), CLOSE_BRACKET);
+  }
+
+  /**
+   * The `(,item)*` tail of an array or map starting at `start`, then the closing char: the end, or -1.
+   * Every position visited is memoized, so backtracking over a long list stays linear.
+   */
+  private listRest(start: number, memo: Int32Array, item: (i: number) => number, close: number): number {
     const visited: number[] = [];
     let i = start;
     let result: number;
@@ -204,13 +211,13 @@ class PayloadScanner {
       visited.push(i);
       const comma = this.skipSpace(i);
       if (this.code(comma) === COMMA) {
-        const next = this.stringOrNumber(this.skipSpace(comma + 1));
+        const next = item(this.skipSpace(comma + 1));
         if (next >= 0) {
           i = next;
           continue;
         }
       }
-      result = this.code(i) === CLOSE_BRACKET ? i + 1 : -1;
+      result = this.code(i) === close ? i + 1 : -1;
       break;
     }
     for (const v of visited) memo[v] = result >= 0 ? result + 1 : -1;
@@ -235,31 +242,9 @@ class PayloadScanner {
   }
 
   private mapRest(start: number): number {
-    const memo = (this.mapTail ??= new Int32Array(this.n + 1));
-    const visited: number[] = [];
-    let i = start;
-    let result: number;
-    for (;;) {
-      const known = memo[i] as number;
-      if (known !== 0) {
-        result = known > 0 ? known - 1 : -1;
-        break;
-      }
-      visited.push(i);
-      const comma = this.skipSpace(i);
-      if (this.code(comma) === COMMA) {
-        const next = this.entry(this.skipSpace(comma + 1));
-        if (next >= 0) {
-          i = next;
-          continue;
-        }
-      }
-      result = this.code(i) === CLOSE_BRACE ? i + 1 : -1;
-      break;
-    }
-    for (const v of visited) memo[v] = result >= 0 ? result + 1 : -1;
-    return result;
+    return this.listRest(start, (this.mapTail ??= new Int32Array(this.n + 1)), (i) => this.entry(i), CLOSE_BRACE);
   }
+
 }
 
 // ---------------------------------------------------------------------------------------------------------

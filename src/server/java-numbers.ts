@@ -4,14 +4,9 @@
  * `DecimalFormat("0.0")` (at most 10 fraction digits, HALF_EVEN) that Proctor's matrix serializer uses.
  */
 
-/** Java `String.trim()`: strips every char ≤ U+0020 at both ends (not JS's Unicode whitespace). */
-export function javaTrim(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && s.charCodeAt(start) <= 0x20) start++;
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
-}
+import { javaTrim } from '../rules/java-text.js';
+
+export { javaTrim };
 
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
