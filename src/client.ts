@@ -61,8 +61,16 @@ export interface ProctorClient<T extends string> {
 }
 
 function toRequest(tests: readonly string[], input: ProcInput): IdentifyRequest {
-  const identifiers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.identifiers ?? {})) if (typeof v === 'string') identifiers[k] = v;
+  const given = input.identifiers ?? {};
+  let identifiers = given as Record<string, string>;
+  // Copy only when some identifier is missing (null/undefined): sources expect strings.
+  for (const k in given) {
+    if (typeof given[k] !== 'string') {
+      identifiers = {};
+      for (const [key, v] of Object.entries(given)) if (typeof v === 'string') identifiers[key] = v;
+      break;
+    }
+  }
   return { tests, identifiers, context: input.context ?? {}, forceGroups: input.forceGroups ? input.forceGroups : null };
 }
 

@@ -71,12 +71,14 @@ class LocalResult implements IdentifyResult {
     return this.#groups;
   }
 
-  lookup = (name: string): SourceAssignment | undefined => {
+  lookup(name: string): SourceAssignment | undefined {
     const g = this.#result.get(name);
     return g === undefined ? undefined : sourceForm(g, this.#proctor.loadResult.matrix.tests.get(name)?.definition.version ?? null);
-  };
+  }
 
-  toLoggingString = (): string => this.#result.toLoggingString();
+  toLoggingString(): string {
+    return this.#result.toLoggingString();
+  }
 }
 
 function isUrl(value: string): boolean {
