@@ -39,6 +39,8 @@ export interface Assignment {
   readonly slots: readonly (TestGroup | undefined)[];
   /** The test filter, when one was given (parents evaluated for it are not part of the result). */
   readonly requested: ReadonlySet<string> | null;
+  /** The slot of each filter entry, in filter order (-1: not in the matrix). */
+  readonly requestedSlots: Int32Array | null;
   readonly properties: Readonly<Record<string, PayloadProperty>>;
 }
 
@@ -60,6 +62,8 @@ function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
 interface Selection {
   readonly tests: readonly CompiledTest[];
   readonly requested: ReadonlySet<string> | null;
+  /** The slot of each filter entry, in filter order (-1 for names not in the matrix). */
+  readonly requestedSlots: Int32Array | null;
 }
 
 /**
@@ -69,12 +73,16 @@ interface Selection {
 const selections = new WeakMap<CompiledMatrix, WeakMap<readonly string[], Selection>>();
 
 function selection(matrix: CompiledMatrix, filter: readonly string[] | undefined): Selection {
-  if (filter === undefined || filter.length === 0) return { tests: matrix.order, requested: null };
+  if (filter === undefined || filter.length === 0) return { tests: matrix.order, requested: null, requestedSlots: null };
   const cacheable = Object.isFrozen(filter);
   let perMatrix = cacheable ? selections.get(matrix) : undefined;
   const cached = perMatrix?.get(filter);
   if (cached !== undefined) return cached;
-  const result = { tests: selectTests(matrix, filter), requested: new Set(filter) };
+  const result = {
+    tests: selectTests(matrix, filter),
+    requested: new Set(filter),
+    requestedSlots: Int32Array.from(filter, (name) => matrix.tests.get(name)?.slot ?? -1),
+  };
   if (cacheable) {
     if (perMatrix === undefined) selections.set(matrix, (perMatrix = new WeakMap()));
     perMatrix.set(filter, result);
@@ -209,7 +217,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   }
 
   const slots: (TestGroup | undefined)[] = new Array<TestGroup | undefined>(matrix.sorted.length);
-  const { tests: selected, requested } = selection(matrix, input.tests);
+  const { tests: selected, requested, requestedSlots } = selection(matrix, input.tests);
   for (const test of selected) {
     const def = test.definition;
     if (incognito && !def.evaluateForIncognitoUsers) continue;
@@ -251,5 +259,5 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     if (group !== undefined) slots[test.slot] = group;
   }
 
-  return { slots, requested, properties: collectProperties(matrix.payloadExperiments, slots) };
+  return { slots, requested, requestedSlots, properties: collectProperties(matrix.payloadExperiments, slots) };
 }

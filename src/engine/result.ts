@@ -58,6 +58,12 @@ export class ProctorResult {
     return requested === null || requested.has(testName) ? slots[test.slot] : undefined;
   }
 
+  /** The assignment of the `index`-th test of the `tests` filter the result was asked with. */
+  getAt(index: number): TestGroup | undefined {
+    const slot = this.#assignment.requestedSlots?.[index];
+    return slot === undefined || slot < 0 ? undefined : this.#assignment.slots[slot];
+  }
+
   /** True when no test has a bucket. */
   isEmpty(): boolean {
     return this.entries().length === 0;

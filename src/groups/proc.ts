@@ -72,6 +72,8 @@ const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constr
 interface ProcSettings {
   /** One frozen single-test list per test, so the engine can cache lazy selections. */
   readonly singles?: ReadonlyMap<string, readonly string[]>;
+  /** Configured index of each test. */
+  readonly index?: ReadonlyMap<string, number>;
   readonly viewHandler?: ProxyHandler<ViewTarget>;
   readonly source: ProctorSource;
   readonly lazy: boolean;
@@ -79,7 +81,8 @@ interface ProcSettings {
   readonly onExposure: ((event: ExposureEvent) => void) | undefined;
 }
 
-function pick(result: IdentifyResult, test: string): SourceAssignment | null {
+function pickAt(result: IdentifyResult, index: number, test: string): SourceAssignment | null {
+  if (result.lookupAt) return result.lookupAt(index) ?? null;
   return (result.lookup ? result.lookup(test) : Object.hasOwn(result.groups, test) ? result.groups[test] : undefined) ?? null;
 }
 
@@ -90,8 +93,8 @@ class ProcState {
   result: IdentifyResult | null = null;
   /** Lazy local: per-test results. */
   partial: Map<string, SourceAssignment | null> | undefined;
-  /** Built on first read; a proc is created per request, so nothing is allocated up front. */
-  assignments: Map<string, GroupAssignment> | undefined;
+  /** Built on first read, by configured index; a proc is created per request, so nothing is allocated up front. */
+  cache: (GroupAssignment | undefined)[] | undefined;
   readonly exposed: string[] = [];
   flushed = 0;
   loading: Promise<void> | null = null;
@@ -111,9 +114,10 @@ class ProcState {
     return this.result !== null || this.settings.source.sync !== undefined;
   }
 
-  /** The source's answer for one test, computing it if needed (lazy local evaluates just that test). */
-  raw(test: string): SourceAssignment | null {
-    if (this.result !== null) return pick(this.result, test);
+  /** The source's answer for the `i`-th configured test, computing it if needed (lazy local: just that test). */
+  raw(i: number): SourceAssignment | null {
+    const test = this.tests[i] as string;
+    if (this.result !== null) return pickAt(this.result, i, test);
     const sync = this.settings.source.sync;
     if (sync === undefined) {
       throw new ProcAccessError(
@@ -122,25 +126,34 @@ class ProcState {
     }
     if (!this.settings.lazy) {
       this.result = sync.identifySync(this.request);
-      return pick(this.result, test);
+      return pickAt(this.result, i, test);
     }
     this.partial ??= new Map();
     if (!this.partial.has(test)) {
       const answer = sync.identifySync({ ...this.request, tests: this.settings.singles?.get(test) ?? [test] });
-      this.partial.set(test, pick(answer, test));
+      this.partial.set(test, pickAt(answer, 0, test));
     }
     return this.partial.get(test) ?? null;
   }
 
-  /** The assignment of a configured test (not an exposure by itself; readers call `expose`). */
+  /** The assignment of the `i`-th configured test (not an exposure by itself; readers call `expose`). */
+  assignmentAt(i: number): GroupAssignment {
+    this.cache ??= new Array<GroupAssignment | undefined>(this.tests.length);
+    return (this.cache[i] ??= toGroupAssignment(this.raw(i)));
+  }
+
+  /** The configured index of a test. */
+  indexOf(test: string): number {
+    return this.settings.index?.get(test) ?? this.tests.indexOf(test);
+  }
+
+  rawOf(test: string): SourceAssignment | null {
+    return this.raw(this.indexOf(test));
+  }
+
+  /** The assignment of a configured test by name. */
   assignment(test: string): GroupAssignment {
-    this.assignments ??= new Map();
-    let assignment = this.assignments.get(test);
-    if (assignment === undefined) {
-      assignment = toGroupAssignment(this.raw(test));
-      this.assignments.set(test, assignment);
-    }
-    return assignment;
+    return this.assignmentAt(this.indexOf(test));
   }
 
   /** Full evaluation, for logging strings of a lazy local proc. */
@@ -178,10 +191,10 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   getGroupStringList(): string[] {
     const state = stateOf(this);
     const out: string[] = [];
-    for (const test of state.tests) {
-      const raw = state.raw(test);
+    state.tests.forEach((test, i) => {
+      const raw = state.raw(i);
       if (raw !== null && raw.value >= 0) out.push(`${test}${raw.value}`);
-    }
+    });
     return out;
   },
   toLoggingString(): string {
@@ -190,7 +203,7 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
     if (result?.toLoggingString !== undefined) return result.toLoggingString();
     const out: string[] = [];
     for (const test of [...state.tests].sort()) {
-      const raw = state.raw(test);
+      const raw = state.rawOf(test);
       if (raw === null || raw.value < 0) continue;
       out.push(raw.allocationId ? `${raw.allocationId}:${test}${raw.value}` : `${test}${raw.value}`);
     }
@@ -224,7 +237,7 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
     const groups: Record<string, { group: string | null; value: number | null }> = {};
     const entries: string[] = [];
     for (const test of tests) {
-      const raw = state.raw(test);
+      const raw = state.rawOf(test);
       groups[test] = { group: raw?.name ?? null, value: raw?.value ?? null };
       if (raw !== null && raw.value >= 0) entries.push(`${test}${raw.value}`);
     }
@@ -326,25 +339,26 @@ export function procFactory<T extends string>(
     },
   });
   const proto = Object.create(guard) as object;
-  for (const test of tests) {
+  tests.forEach((test, i) => {
     // A test named like a method (`load`, `toString`) stays reachable through proc.get(name) only.
     if (test in methods) {
       settings.logger.warn(`proctor: test "${test}" has the name of a proc method; read it with proc.get('${test}')`);
-      continue;
+      return;
     }
     Object.defineProperty(proto, test, {
       get(this: { [STATE]: ProcState }) {
         const state = this[STATE];
-        const assignment = state.assignment(test);
+        const assignment = state.assignmentAt(i);
         state.expose(test);
         return assignment;
       },
       enumerable: true,
     });
-  }
+  });
   const withSingles: ProcSettings = {
     ...settings,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
+    index: new Map(tests.map((t, i) => [t, i])),
     viewHandler: viewHandler(tests.filter((t) => t !== 'toString' && t !== 'toJSON')),
   };
   return (request, preloaded) => {

@@ -56,10 +56,18 @@ class LocalResult implements IdentifyResult {
   readonly #proctor: Proctor;
   #groups: Record<string, SourceAssignment> | undefined;
 
-  constructor(result: ProctorResult, proctor: Proctor) {
+  readonly #tests: readonly string[];
+
+  constructor(result: ProctorResult, proctor: Proctor, tests: readonly string[]) {
     this.#result = result;
     this.#proctor = proctor;
+    this.#tests = tests;
     this.matrixVersion = result.matrixVersion;
+  }
+
+  lookupAt(index: number): SourceAssignment | undefined {
+    const g = this.#result.getAt(index);
+    return g === undefined ? undefined : sourceForm(g, this.#proctor.loadResult.matrix.tests.get(this.#tests[index] ?? '')?.definition.version ?? null);
   }
 
   get groups(): Readonly<Record<string, SourceAssignment>> {
@@ -178,6 +186,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
           tests: request.tests,
         }),
         current,
+        request.tests,
       );
     },
   };

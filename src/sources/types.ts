@@ -37,6 +37,8 @@ export interface IdentifyResult {
   readonly groups: Readonly<Record<string, SourceAssignment>>;
   /** One test's assignment without building `groups` (sources that can, do). */
   readonly lookup?: (test: string) => SourceAssignment | undefined;
+  /** The assignment of the `index`-th test of `IdentifyRequest.tests` (sources that can, do). */
+  readonly lookupAt?: (index: number) => SourceAssignment | undefined;
   /** `audit.version` of the matrix behind the answer, when known. */
   readonly matrixVersion: string | null;
   readonly origin: AssignmentOrigin;
