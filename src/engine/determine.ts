@@ -64,6 +64,12 @@ interface Selection {
   readonly requested: ReadonlySet<string> | null;
   /** The slot of each filter entry, in filter order (-1 for names not in the matrix). */
   readonly requestedSlots: Int32Array | null;
+  /** Whether any selected test has a rule that reads variables (else no per-call rule context is built). */
+  readonly usesRules: boolean;
+}
+
+function readsVariables(test: CompiledTest): boolean {
+  return test.rule.constant === undefined || test.allocations.some((a) => a.rule.constant === undefined);
 }
 
 /**
@@ -71,17 +77,27 @@ interface Selection {
  * per matrix and list.
  */
 const selections = new WeakMap<CompiledMatrix, WeakMap<readonly string[], Selection>>();
+const allTests = new WeakMap<CompiledMatrix, Selection>();
 
 function selection(matrix: CompiledMatrix, filter: readonly string[] | undefined): Selection {
-  if (filter === undefined || filter.length === 0) return { tests: matrix.order, requested: null, requestedSlots: null };
+  if (filter === undefined || filter.length === 0) {
+    let all = allTests.get(matrix);
+    if (all === undefined) {
+      all = { tests: matrix.order, requested: null, requestedSlots: null, usesRules: matrix.order.some(readsVariables) };
+      allTests.set(matrix, all);
+    }
+    return all;
+  }
   const cacheable = Object.isFrozen(filter);
   let perMatrix = cacheable ? selections.get(matrix) : undefined;
   const cached = perMatrix?.get(filter);
   if (cached !== undefined) return cached;
+  const tests = selectTests(matrix, filter);
   const result = {
-    tests: selectTests(matrix, filter),
+    tests,
     requested: new Set(filter),
     requestedSlots: Int32Array.from(filter, (name) => matrix.tests.get(name)?.slot ?? -1),
+    usesRules: tests.some(readsVariables),
   };
   if (cacheable) {
     if (perMatrix === undefined) selections.set(matrix, (perMatrix = new WeakMap()));
@@ -205,9 +221,14 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   const force = input.forceGroups ?? EMPTY_FORCE_GROUPS;
   const randomEnabled = input.randomEnabled === true;
   const incognito = isIncognito(context);
-  // One mutable copy per call: `missingExperimentalUnit` changes per test (spec §2.2 step 4b).
-  const ruleContext: Record<string, unknown> = Object.assign(Object.create(null) as object, context);
-  const scope = { constants: {}, context: ruleContext } as { constants: Readonly<Record<string, unknown>>; context: Record<string, unknown> };
+  const { tests: selected, requested, requestedSlots, usesRules } = selection(matrix, input.tests);
+  // One mutable copy per call, when some rule reads variables: `missingExperimentalUnit` changes per test
+  // (spec §2.2 step 4b). Constant rules never look at the scope.
+  const ruleContext: Record<string, unknown> | null = usesRules ? Object.assign(Object.create(null) as object, context) : null;
+  const scope: { constants: Readonly<Record<string, unknown>>; context: Readonly<Record<string, unknown>> } = {
+    constants: {},
+    context: ruleContext ?? context,
+  };
   let invalid: Set<string> | undefined;
   if (options.identifierValidator !== 'noop') {
     for (const type of Object.keys(ids)) {
@@ -217,13 +238,14 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   }
 
   const slots: (TestGroup | undefined)[] = new Array<TestGroup | undefined>(matrix.sorted.length);
-  const { tests: selected, requested, requestedSlots } = selection(matrix, input.tests);
   for (const test of selected) {
     const def = test.definition;
     if (incognito && !def.evaluateForIncognitoUsers) continue;
     const typeInvalid = invalid !== undefined && invalid.has(def.testType);
-    ruleContext.missingExperimentalUnit = typeInvalid && def.containsUnitlessAllocation;
-    scope.constants = def.constants;
+    if (ruleContext !== null) {
+      ruleContext.missingExperimentalUnit = typeInvalid && def.containsUnitlessAllocation;
+      scope.constants = def.constants;
+    }
 
     const isRandom = def.testType === 'RANDOM';
     let id: string | null = null;
