@@ -14,12 +14,12 @@ import type { IdentifierValidator, Identifiers, PayloadProperty, TestGroup } fro
 /** Everything one assignment needs. */
 export interface AssignmentInput {
   readonly identifiers: Identifiers;
-  readonly context?: Readonly<Record<string, unknown>>;
-  readonly forceGroups?: ForceGroups;
+  readonly context?: Readonly<Record<string, unknown>> | undefined;
+  readonly forceGroups?: ForceGroups | undefined;
   /** Only these tests (and, transitively, their parents). Empty or absent = all tests. */
-  readonly tests?: readonly string[];
+  readonly tests?: readonly string[] | undefined;
   /** Whether RANDOM tests are evaluated. @default false */
-  readonly randomEnabled?: boolean;
+  readonly randomEnabled?: boolean | undefined;
 }
 
 /** Engine settings fixed per Proctor instance. */

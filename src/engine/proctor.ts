@@ -119,9 +119,9 @@ export class Proctor {
       {
         identifiers: input.identifiers ?? {},
         forceGroups,
-        ...(input.context ? { context: input.context } : {}),
-        ...(input.tests ? { tests: input.tests } : {}),
-        ...(input.randomEnabled ? { randomEnabled: true } : {}),
+        context: input.context,
+        tests: input.tests,
+        randomEnabled: input.randomEnabled,
       },
       this.#engine,
     );
