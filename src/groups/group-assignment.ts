@@ -47,16 +47,23 @@ export class GroupAssignment {
 /** The assignment of every unassigned test. */
 export const UNASSIGNED: GroupAssignment = new GroupAssignment(null, null, null, null, null);
 
-/** Sources hand out the same answer objects for the same buckets, so their assignment views are cached. */
+/**
+ * Sources hand out the same answer objects for the same buckets, so their assignment views are cached: in a
+ * hidden slot on the answer when it is extensible (the local source's are), else in a WeakMap.
+ */
+const VIEW = Symbol('proctor.groupAssignment');
 const views = new WeakMap<SourceAssignment, GroupAssignment>();
 
 /** The `GroupAssignment` for a source's answer (null → {@link UNASSIGNED}); payload unwrapped like django. */
 export function toGroupAssignment(raw: SourceAssignment | null): GroupAssignment {
   if (raw === null) return UNASSIGNED;
+  const slotted = (raw as { [VIEW]?: GroupAssignment })[VIEW];
+  if (slotted !== undefined) return slotted;
   let view = views.get(raw);
   if (view === undefined) {
     view = new GroupAssignment(raw.name, raw.value, payloadValue(raw.payload), payloadType(raw.payload), raw.allocationId);
-    views.set(raw, view);
+    if (Object.isExtensible(raw)) Object.defineProperty(raw, VIEW, { value: view });
+    else views.set(raw, view);
   }
   return view;
 }

@@ -42,7 +42,8 @@ const sourceForms = new WeakMap<TestGroup, SourceAssignment>();
 function sourceForm(g: TestGroup, version: string | null): SourceAssignment {
   let form = sourceForms.get(g);
   if (form === undefined) {
-    form = Object.freeze({ name: g.name, value: g.value, payload: g.payload, allocationId: g.allocation?.id ?? null, version });
+    // Not frozen: the proc caches its view of this answer in a hidden slot (properties are readonly by type).
+    form = { name: g.name, value: g.value, payload: g.payload, allocationId: g.allocation?.id ?? null, version };
     sourceForms.set(g, form);
   }
   return form;

@@ -1,0 +1,31 @@
+import http from 'node:http';
+import express from 'express';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import * as root from '/work/main/dist/index.js';
+import * as pe from '/work/main/dist/express.js';
+import { registerProctor } from '/work/main/dist/ejs.js';
+const TESTS = Array.from({ length: 10 }, (_, i) => `exp${i}tst`);
+const tests = {};
+for (const t of TESTS) tests[t] = { testType: 'USER', salt: t, buckets: [{ name: 'inactive', value: -1, payload: { stringValue: 'a' } }, { name: 'control', value: 0, payload: { stringValue: 'b' } }, { name: 'test', value: 1, payload: { stringValue: 'c' } }], allocations: [{ ranges: [{ bucketValue: -1, length: 0.2 }, { bucketValue: 0, length: 0.4 }, { bucketValue: 1, length: 0.4 }] }] };
+const views = mkdtempSync('/tmp/eb/e');
+const ITEMS = Array.from({ length: 20 }, (_, i) => ({ name: 'p' + i, price: i }));
+writeFileSync(views + '/page.ejs', '<ul><% for (const item of items) { %><li><%= item.name %>: <%= item.price %></li><% } %></ul><ul>' + TESTS.map((t) => `<li class="g-<%= proc.${t}.group %>"><%= proc.${t}.payload %></li>`).join('') + '</ul>');
+const mode = process.argv[2];
+const app = express();
+app.set('views', views); app.set('view cache', true); app.set('view engine', 'ejs');
+if (mode !== 'without') {
+  app.use(pe.proctor({ source: root.localSource({ matrix: { audit: { version: '1' }, tests } }), tests: TESTS, getIdentifiers: (req) => ({ USER: req.headers.cookie ?? 'x' }) }));
+  if (mode === 'with') registerProctor(app);
+} else app.use((req, res, next) => { res.locals.proc = Object.fromEntries(TESTS.map((t) => [t, { group: 'control', value: 0, payload: 'b' }])); next(); });
+app.get('/', (_req, res) => res.render('page', { items: ITEMS }));
+const server = app.listen(0, '127.0.0.1', async () => {
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const get = () => new Promise((r) => http.get(url, { agent, headers: { cookie: 'tk=' + Math.random() } }, (res) => { res.resume(); res.on('end', r); }));
+  for (let i = 0; i < 3000; i++) await get();
+  const c0 = process.cpuUsage(); const n = 8000;
+  for (let i = 0; i < n; i += 4) await Promise.all([get(), get(), get(), get()]);
+  const c = process.cpuUsage(c0);
+  console.log(mode, ((c.user + c.system) / n).toFixed(1), 'us CPU per request');
+  server.close(); process.exit(0);
+});
