@@ -97,6 +97,7 @@ class ProcState {
   cache: (GroupAssignment | undefined)[] | undefined;
   readonly exposed: string[] = [];
   flushed = 0;
+  exposedMask = 0;
   loading: Promise<void> | null = null;
   view: object | undefined;
 
@@ -107,7 +108,19 @@ class ProcState {
   }
 
   expose(test: string): void {
-    if (!this.exposed.includes(test)) this.exposed.push(test);
+    this.exposeAt(this.indexOf(test), test);
+  }
+
+  /** Record a read of the `i`-th configured test; a bit mask spares the list scan for the first 31. */
+  exposeAt(i: number, test: string): void {
+    if (i >= 0 && i < 31) {
+      const bit = 1 << i;
+      if ((this.exposedMask & bit) !== 0) return;
+      this.exposedMask |= bit;
+      this.exposed.push(test);
+    } else if (!this.exposed.includes(test)) {
+      this.exposed.push(test);
+    }
   }
 
   get loaded(): boolean {
@@ -349,7 +362,7 @@ export function procFactory<T extends string>(
       get(this: { [STATE]: ProcState }) {
         const state = this[STATE];
         const assignment = state.assignmentAt(i);
-        state.expose(test);
+        state.exposeAt(i, test);
         return assignment;
       },
       enumerable: true,

@@ -79,6 +79,18 @@ describe('proc: the per-request ProctorGroups', () => {
     expect(events[1]?.tests).toEqual(['nosuchtst']);
   });
 
+  it('counts a test once, whether read through proc, proc.get() or the template view', async () => {
+    const events: ExposureEvent[] = [];
+    const proc = await local(false, (e) => events.push(e)).procFor({ identifiers: USER, context: CONTEXT });
+    void proc.templateView().countryalgotst.group;
+    void proc.countryalgotst.value;
+    void proc.get('buttoncolortst').group;
+    void proc.templateView().buttoncolortst.payload;
+    void proc.buttoncolortst.group;
+    proc.flushExposure();
+    expect(events.map((e) => e.tests)).toEqual([['countryalgotst', 'buttoncolortst']]);
+  });
+
   it('lazy local: nothing is evaluated until read, then only the test read', async () => {
     const source = localSource({ matrix: exampleMatrix });
     const spy = vi.spyOn(source.sync, 'identifySync');
