@@ -98,6 +98,8 @@ class ProcState {
   readonly exposed: string[] = [];
   flushed = 0;
   exposedMask = 0;
+  /** The template view's property descriptors, by configured index (Handlebars asks for them often). */
+  descriptors: PropertyDescriptor[] | undefined;
   loading: Promise<void> | null = null;
   view: object | undefined;
 
@@ -289,17 +291,19 @@ function buildTemplateView(proc: ProctorGroupsMethods<string>, state: ProcState)
  * properties (so Handlebars' prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields
  * are own data properties too); reading one is an exposure; unknown names are `undefined`.
  */
-function viewHandler(tests: readonly string[]): ProxyHandler<ViewTarget> {
-  const names = new Set(tests);
-  const read = (target: ViewTarget, test: string): GroupAssignment => {
-    const assignment = target[STATE].assignment(test);
-    target[STATE].expose(test);
+function viewHandler(tests: readonly string[], configured: readonly string[]): ProxyHandler<ViewTarget> {
+  // Test name → its configured index (the view leaves out names that would shadow toString/toJSON).
+  const names = new Map(tests.map((t) => [t, configured.indexOf(t)]));
+  const read = (target: ViewTarget, test: string, i: number): GroupAssignment => {
+    const assignment = target[STATE].assignmentAt(i);
+    target[STATE].exposeAt(i, test);
     return assignment;
   };
   return {
     get(target, key) {
       if (typeof key === 'string') {
-        if (names.has(key)) return read(target, key);
+        const i = names.get(key);
+        if (i !== undefined) return read(target, key, i);
         if (key === 'toString') return () => target[PROC].toString();
         if (key === 'toJSON') return () => target[PROC].toJSON();
         return undefined;
@@ -314,9 +318,13 @@ function viewHandler(tests: readonly string[]): ProxyHandler<ViewTarget> {
       return [...tests];
     },
     getOwnPropertyDescriptor(target, key) {
-      if (typeof key !== 'string' || !names.has(key)) return undefined;
+      const i = typeof key === 'string' ? names.get(key) : undefined;
+      if (i === undefined) return undefined;
       // Describing a property is not reading it: JSON.stringify and Object.keys do this without exposure.
-      return { value: target[STATE].assignment(key), writable: false, enumerable: true, configurable: true };
+      // Handlebars asks before every `proc.x` lookup, so the descriptor is kept for the request.
+      const state = target[STATE];
+      state.descriptors ??= [];
+      return (state.descriptors[i] ??= { value: state.assignmentAt(i), writable: false, enumerable: true, configurable: true });
     },
     set() {
       return false;
@@ -372,7 +380,10 @@ export function procFactory<T extends string>(
     ...settings,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
     index: new Map(tests.map((t, i) => [t, i])),
-    viewHandler: viewHandler(tests.filter((t) => t !== 'toString' && t !== 'toJSON')),
+    viewHandler: viewHandler(
+      tests.filter((t) => t !== 'toString' && t !== 'toJSON'),
+      tests,
+    ),
   };
   return (request, preloaded) => {
     const state = new ProcState(tests, request, withSingles);
