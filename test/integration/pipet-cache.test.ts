@@ -9,6 +9,7 @@ import type { PipetFetch, PipetSourceOptions } from '../../src/sources/pipet.js'
 import type { IdentifyRequest } from '../../src/sources/types.js';
 import { recordingLogger, startFakePipet } from '../support/fake-pipet.js';
 import type { FakePipet } from '../support/fake-pipet.js';
+import { trackUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const clients: [string, PipetFetch][] = [
   ['built-in fetch', globalThis.fetch],
@@ -26,16 +27,7 @@ function user(id: string): IdentifyRequest {
   return { ...A, identifiers: { USER: id } };
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(clients)('Pipet cache with %s', (_name, fetchImpl) => {
   let pipet: FakePipet;

@@ -8,6 +8,7 @@ import type { PipetFetch, PipetSourceOptions } from '../../src/sources/pipet.js'
 import type { IdentifyRequest } from '../../src/sources/types.js';
 import { recordingLogger, refusedUrl, startFakePipet } from '../support/fake-pipet.js';
 import type { FakeBehaviour, FakeGroup, FakePipet } from '../support/fake-pipet.js';
+import { trackUnhandledRejections } from '../support/unhandled-rejections.js';
 
 const clients: [string, PipetFetch][] = [
   ['built-in fetch', globalThis.fetch],
@@ -28,16 +29,7 @@ const REQUEST: IdentifyRequest = {
 };
 
 // Any unhandled rejection during these tests is a bug of the source ("never rejects").
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 afterEach(async () => {
   // Give late socket errors a chance to surface as rejections before checking.
   await new Promise((resolve) => setImmediate(resolve));
