@@ -6,6 +6,7 @@
 import { computeCutoffs, createTestHasher } from '../engine/hash.js';
 import { isProctorError } from '../errors.js';
 import { compileRule, verifyRule } from '../rules/index.js';
+import { classify } from '../rules/rule-string.js';
 import type { CompiledRule, RuleOptions } from '../rules/index.js';
 import type { CompiledAllocation, CompiledTest } from './compiled.js';
 import { describeValue } from './parse.js';
@@ -36,14 +37,6 @@ export interface CompileContext {
 const SUM_MIN = 0.9999;
 const SUM_MAX = 1.0001;
 
-/** Java `removeElExpressionBraces` + blank check: `null`, `""`, `${}` and `${  }` are empty rules. */
-function isEmptyRule(rule: string | null): boolean {
-  if (rule === null) return true;
-  let body = rule.trim();
-  if (body.startsWith('${')) body = body.slice(2);
-  if (body.endsWith('}')) body = body.slice(0, -1);
-  return body.trim() === '';
-}
 
 /** Java's check for allocations meant for users without a valid unit (not `!x`, not `x == false`). */
 function mentionsMissingUnit(rule: string | null): boolean {
@@ -150,7 +143,7 @@ export function compileTest(
       const lengths = allocation.ranges.map((r) => String(r.length)).join(' + ');
       return new TestRejection(name, `${field}.ranges`, `lengths must add up to 1 (±0.0001): ${lengths} = ${total}`);
     }
-    if (i < def.allocations.length - 1 && isEmptyRule(allocation.rule)) {
+    if (i < def.allocations.length - 1 && classify(allocation.rule, false) === 'EMPTY') {
       return new TestRejection(
         name,
         `${field}.rule`,
