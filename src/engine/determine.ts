@@ -237,9 +237,24 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     }
   }
 
+  // Nothing forced, no incognito user, every identifier valid: tests with a `direct` allocation need no rules.
+  const plain = force.groups.size === 0 && force.defaultMode === 'NONE' && !incognito && invalid === undefined;
+  // Tests mostly share one identifier type, so the last lookup is kept.
+  let lastType: string | null = null;
+  let lastId: string | undefined;
   const slots: (TestGroup | undefined)[] = new Array<TestGroup | undefined>(matrix.sorted.length);
   for (const test of selected) {
     const def = test.definition;
+    const direct = test.direct;
+    if (plain && direct !== null && def.testType !== 'RANDOM') {
+      if (def.testType !== lastType) {
+        lastType = def.testType;
+        const raw = Object.hasOwn(ids, lastType) ? ids[lastType] : undefined;
+        lastId = typeof raw === 'string' ? raw : undefined;
+      }
+      if (lastId !== undefined) slots[test.slot] = direct.rangeGroups[pickRangeIndex(direct.cutoffs, test.hash(lastId))];
+      continue;
+    }
     if (incognito && !def.evaluateForIncognitoUsers) continue;
     const typeInvalid = invalid !== undefined && invalid.has(def.testType);
     if (ruleContext !== null) {

@@ -188,6 +188,10 @@ export function compileTest(
     allocations: Object.freeze(allocations),
     forceBuckets,
     hash: createTestHasher(name, def.salt),
+    direct:
+      def.dependsOn === null && !def.enableUnitlessAllocations && testRule.constant === true && allocations[0]?.rule.constant === true
+        ? allocations[0]
+        : null,
     slot: -1,
     parentSlot: -1,
   };

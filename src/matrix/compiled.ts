@@ -28,6 +28,12 @@ export interface CompiledTest {
   readonly forceBuckets: ReadonlyMap<number, TestBucket>;
   /** Hash of an identifier for this test (spec §2.6), salt key encoded once. */
   readonly hash: (identifier: string) => number;
+  /**
+   * The allocation every identified unit gets when nothing is forced, when no rule or dependency can say
+   * otherwise (no `dependsOn`, constant-true test rule, first allocation's rule constant true, no unitless
+   * allocations); else null. Such tests take the engine's short path: hash, pick the range, done.
+   */
+  readonly direct: CompiledAllocation | null;
   /** Position in {@link CompiledMatrix.sorted}; per-request assignments are arrays indexed by it. */
   readonly slot: number;
   /** The `dependsOn` parent's slot, or -1. */

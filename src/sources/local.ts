@@ -39,9 +39,10 @@ const EMPTY: Readonly<Record<string, SourceAssignment>> = Object.freeze({});
 
 /** The engine's assignments are built once per range, so their source form is too (no per-request copies). */
 const sourceForms = new WeakMap<TestGroup, SourceAssignment>();
-function sourceForm(g: TestGroup, version: string | null): SourceAssignment {
+function sourceForm(g: TestGroup, proctor: Proctor, test: string): SourceAssignment {
   let form = sourceForms.get(g);
   if (form === undefined) {
+    const version = proctor.loadResult.matrix.tests.get(test)?.definition.version ?? null;
     // Not frozen: the proc caches its view of this answer in a hidden slot (properties are readonly by type).
     form = { name: g.name, value: g.value, payload: g.payload, allocationId: g.allocation?.id ?? null, version };
     sourceForms.set(g, form);
@@ -68,7 +69,7 @@ class LocalResult implements IdentifyResult {
 
   lookupAt(index: number): SourceAssignment | undefined {
     const g = this.#result.getAt(index);
-    return g === undefined ? undefined : sourceForm(g, this.#proctor.loadResult.matrix.tests.get(this.#tests[index] ?? '')?.definition.version ?? null);
+    return g === undefined ? undefined : sourceForm(g, this.#proctor, this.#tests[index] ?? '');
   }
 
   get groups(): Readonly<Record<string, SourceAssignment>> {
@@ -82,7 +83,7 @@ class LocalResult implements IdentifyResult {
 
   lookup(name: string): SourceAssignment | undefined {
     const g = this.#result.get(name);
-    return g === undefined ? undefined : sourceForm(g, this.#proctor.loadResult.matrix.tests.get(name)?.definition.version ?? null);
+    return g === undefined ? undefined : sourceForm(g, this.#proctor, name);
   }
 
   toLoggingString(): string {
