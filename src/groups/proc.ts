@@ -74,7 +74,7 @@ interface ProcSettings {
   readonly singles?: ReadonlyMap<string, readonly string[]>;
   /** Configured index of each test. */
   readonly index?: ReadonlyMap<string, number>;
-  readonly viewHandler?: ProxyHandler<ViewTarget>;
+  readonly view?: (proc: ProctorGroupsMethods<string>, state: ProcState) => object;
   readonly source: ProctorSource;
   readonly lazy: boolean;
   readonly logger: Logger;
@@ -98,8 +98,6 @@ class ProcState {
   readonly exposed: string[] = [];
   flushed = 0;
   exposedMask = 0;
-  /** The template view's property descriptors, by configured index (Handlebars asks for them often). */
-  descriptors: PropertyDescriptor[] | undefined;
   loading: Promise<void> | null = null;
   view: object | undefined;
 
@@ -264,67 +262,55 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   },
   templateView() {
     const state = stateOf(this);
-    state.view ??= buildTemplateView(this, state);
+    state.view ??= state.settings.view?.(this, state) ?? {};
     return state.view as TemplateView<string>;
   },
 };
 
 
 /**
- * The template view: own, enumerable getters per configured test (so Handlebars' prototype-access rules
- * allow `proc.test.group`), each yielding a frozen plain object; reading a test counts as an exposure.
- * Unknown names are simply `undefined`. `toString()` is the group string, as in django templates.
+ * The template view, a Proxy per request. Tests appear as own, enumerable properties (so Handlebars'
+ * prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields are own data properties
+ * too); reading one is an exposure; unknown names are `undefined`; `toString()` is the group string, as in
+ * django templates.
+ *
+ * The Proxy's target is one object per configuration whose own properties are the test names, so the
+ * engine answers "is it an own property?" (Handlebars asks before every `proc.x` lookup) without calling
+ * into JS. The per-request part is the handler: an object inheriting the traps, holding the request's
+ * state; traps run with `this` = that handler.
  */
-interface ViewTarget {
-  readonly [STATE]: ProcState;
-  readonly [PROC]: ProctorGroupsMethods<string>;
+interface ViewHandler extends ProxyHandler<object> {
+  state: ProcState;
+  proc: ProctorGroupsMethods<string>;
 }
 
-function buildTemplateView(proc: ProctorGroupsMethods<string>, state: ProcState): object {
-  const target: ViewTarget = { [STATE]: state, [PROC]: proc };
-  return new Proxy(target, state.settings.viewHandler ?? {});
-}
-
-/**
- * The template view's handler, one per configuration. A Proxy costs one allocation per request, where
- * defining a getter per test on a fresh object cost microseconds. Tests appear as own, enumerable
- * properties (so Handlebars' prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields
- * are own data properties too); reading one is an exposure; unknown names are `undefined`.
- */
-function viewHandler(tests: readonly string[], configured: readonly string[]): ProxyHandler<ViewTarget> {
-  // Test name → its configured index (the view leaves out names that would shadow toString/toJSON).
-  const names = new Map(tests.map((t) => [t, configured.indexOf(t)]));
-  const read = (target: ViewTarget, test: string, i: number): GroupAssignment => {
-    const assignment = target[STATE].assignmentAt(i);
-    target[STATE].exposeAt(i, test);
-    return assignment;
-  };
-  return {
-    get(target, key) {
+/** Builds the template views of one configuration. */
+function viewFactory(tests: readonly string[]): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
+  // Test name → configured index; the view leaves out names that would shadow toString/toJSON.
+  const names = new Map<string, number>();
+  tests.forEach((t, i) => {
+    if (t !== 'toString' && t !== 'toJSON') names.set(t, i);
+  });
+  // Shared by every request's view and never reachable for writes (the traps below refuse them). Its values
+  // are never read: `get` answers for every name. Configurable, so the traps may answer per request.
+  const target = Object.create(null) as Record<string, undefined>;
+  for (const name of names.keys()) target[name] = undefined;
+  const traps: ThisType<ViewHandler> & ProxyHandler<object> = {
+    get(_target, key) {
       if (typeof key === 'string') {
         const i = names.get(key);
-        if (i !== undefined) return read(target, key, i);
-        if (key === 'toString') return () => target[PROC].toString();
-        if (key === 'toJSON') return () => target[PROC].toJSON();
+        if (i !== undefined) {
+          const state = this.state;
+          const assignment = state.assignmentAt(i);
+          state.exposeAt(i, key);
+          return assignment;
+        }
+        if (key === 'toString') return () => this.proc.toString();
+        if (key === 'toJSON') return () => this.proc.toJSON();
         return undefined;
       }
-      if (key === STATE) return target[STATE];
-      return key === PROC ? target[PROC] : undefined;
-    },
-    has(target, key) {
-      return (typeof key === 'string' && names.has(key)) || key === STATE || key === PROC;
-    },
-    ownKeys() {
-      return [...tests];
-    },
-    getOwnPropertyDescriptor(target, key) {
-      const i = typeof key === 'string' ? names.get(key) : undefined;
-      if (i === undefined) return undefined;
-      // Describing a property is not reading it: JSON.stringify and Object.keys do this without exposure.
-      // Handlebars asks before every `proc.x` lookup, so the descriptor is kept for the request.
-      const state = target[STATE];
-      state.descriptors ??= [];
-      return (state.descriptors[i] ??= { value: state.assignmentAt(i), writable: false, enumerable: true, configurable: true });
+      if (key === STATE) return this.state;
+      return key === PROC ? this.proc : undefined;
     },
     set() {
       return false;
@@ -335,6 +321,12 @@ function viewHandler(tests: readonly string[], configured: readonly string[]): P
     deleteProperty() {
       return false;
     },
+  };
+  return (proc, state) => {
+    const handler = Object.create(traps) as ViewHandler;
+    handler.state = state;
+    handler.proc = proc;
+    return new Proxy(target, handler);
   };
 }
 
@@ -389,10 +381,7 @@ export function procFactory<T extends string>(
     ...settings,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
     index: new Map(tests.map((t, i) => [t, i])),
-    viewHandler: viewHandler(
-      tests.filter((t) => t !== 'toString' && t !== 'toJSON'),
-      tests,
-    ),
+    view: viewFactory(tests),
   };
   return (request, preloaded) => {
     const state = new ProcState(tests, request, withSingles);

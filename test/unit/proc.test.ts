@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { ConfigError, createProctor, localSource, staticSource } from '../../src/index.js';
+import { ConfigError, createProctor, localSource, procOf, staticSource } from '../../src/index.js';
 import type { ExposureEvent, GroupAssignment, ProctorGroups } from '../../src/index.js';
 import type { IdentifyRequest, IdentifyResult, ProctorSource } from '../../src/sources/types.js';
 import exampleMatrix from '../../examples/matrix.json' with { type: 'json' };
@@ -89,6 +89,32 @@ describe('proc: the per-request ProctorGroups', () => {
     void proc.buttoncolortst.group;
     proc.flushExposure();
     expect(events.map((e) => e.tests)).toEqual([['countryalgotst', 'buttoncolortst']]);
+  });
+
+  it('template view: tests are own enumerable keys, views of two requests are independent, writes are refused', async () => {
+    const events: ExposureEvent[] = [];
+    const proctor = local(false, (e) => events.push(e));
+    const a = await proctor.procFor({ identifiers: USER, context: CONTEXT });
+    const b = await proctor.procFor({ identifiers: { USER: 'another-user-7' }, context: CONTEXT });
+    const view = a.templateView() as unknown as Record<string, unknown>;
+    expect(Object.keys(view)).toEqual([...TESTS]);
+    expect(Object.prototype.hasOwnProperty.call(view, 'buttoncolortst')).toBe(true);
+    expect(Object.prototype.hasOwnProperty.call(view, 'buttoncolrtst')).toBe(false);
+    expect('countryalgotst' in view).toBe(true);
+    expect(a.exposures()).toEqual([]); // listing keys is not reading them
+    expect(String(view)).toBe(String(a));
+    expect(JSON.parse(JSON.stringify(view))).toEqual(a.toJSON());
+    expect(() => {
+      view.buttoncolortst = 'blue'; // modules are strict: a refused write throws
+    }).toThrow(TypeError);
+    expect(() => Object.defineProperty(view, 'x', { value: 1 })).toThrow(TypeError);
+    expect(b.templateView().buttoncolortst).toBe(b.buttoncolortst);
+    expect(a.templateView()).toBe(view);
+    expect(procOf(view)).toBe(a);
+    void (view.countryalgotst as { group: unknown }).group;
+    expect(a.exposures()).toEqual(['countryalgotst']);
+    expect(b.exposures()).toEqual(['buttoncolortst']);
+    expect({ ...view }).toEqual(Object.fromEntries(TESTS.map((t) => [t, a.get(t)])));
   });
 
   it('lazy local: nothing is evaluated until read, then only the test read', async () => {
