@@ -28,7 +28,7 @@ export interface ResponseLike {
   append?(field: string, value: string): unknown;
   setHeader(name: string, value: string | string[]): unknown;
   getHeader(name: string): unknown;
-  on(event: 'finish' | 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
   headersSent?: boolean;
 }
 
@@ -103,18 +103,14 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   const param = options.forceGroupsParam ?? 'prforceGroups';
   // What a request gets when its hooks fail: every test unassigned.
   const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
+  const reportsExposure = options.onExposure !== undefined;
 
   function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {
     req.proc = proc;
     res.locals.proc = proc.templateView();
-    let flushed = false;
-    const flush = (): void => {
-      if (flushed) return;
-      flushed = true;
-      proc.flushExposure();
-    };
-    res.on('finish', flush);
-    res.on('close', flush);
+    // Exposures are reported when the response is done ('close' follows 'finish', and also comes when the
+    // client goes away first); without a hook there is nothing to report.
+    if (reportsExposure) res.on('close', () => proc.flushExposure());
     if (!proc.loaded && typeof res.render === 'function') {
       const render = res.render as (...args: unknown[]) => void;
       res.render = function renderAfterProctorLoad(this: unknown, ...args: unknown[]) {
