@@ -57,5 +57,7 @@ print('Pipet cache memory', await benchCacheMemory(proctor));
 const server = await importDist('server');
 if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));
 const modules = { root: proctor, express: await importDist('express'), nunjucks: await importDist('nunjucks'), handlebars: await importDist('handlebars'), ejs: await importDist('ejs') };
-print('Express page throughput (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules, { durationSeconds }));
+// Four rounds of fresh server pairs, 2 s per measurement unless BENCH_HTTP_SECONDS says otherwise.
+const expressOptions = process.env.BENCH_HTTP_SECONDS === undefined ? {} : { durationSeconds };
+print('Express page throughput (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules, expressOptions));
 process.exit(0);
