@@ -8,6 +8,7 @@ import {
   type ForceGroups,
   type ForceGroupsDefaultMode,
 } from '../../src/engine/force-groups.js';
+import { Proctor } from '../../src/engine/proctor.js';
 import type { Payload } from '../../src/matrix/types.js';
 import { readVectors } from '../support/vectors.js';
 
@@ -605,5 +606,49 @@ describe('generation round trips for zero values Java could only read with a sig
     expect([...once.groups.values()]).toEqual([0]);
     expect(Object.is([...once.groups.values()][0], -0)).toBe(false);
     expect([...parseForceGroups(generateForceGroups(once)).groups]).toEqual([...once.groups]);
+  });
+});
+
+describe('the engine short path (tests without rules or dependencies, nothing forced)', () => {
+  // Forcing one test sends every other test through the general path; their groups must not change.
+  const matrix = {
+    audit: { version: '1', updated: 0, updatedBy: 'test' },
+    tests: Object.fromEntries(
+      ['alpha', 'beta', 'gamma', 'delta'].map((name, k) => [
+        `${name}tst`,
+        {
+          testType: k === 3 ? 'ACCOUNT' : 'USER',
+          salt: k === 2 ? '&shared' : `${name}tst`,
+          version: '1',
+          buckets: [
+            { name: 'inactive', value: -1 },
+            { name: 'control', value: 0 },
+            { name: 'test', value: 1 },
+          ],
+          allocations: [{ ranges: [{ bucketValue: -1, length: 0.1 * (k + 1) }, { bucketValue: 0, length: 0.5 - 0.05 * (k + 1) }, { bucketValue: 1, length: 0.5 - 0.05 * (k + 1) }] }],
+        },
+      ]),
+    ),
+  };
+  const proctor = Proctor.fromMatrix(matrix);
+
+  it('gives every user the groups the general path gives', () => {
+    expect(proctor.loadResult.loadedTests).toHaveLength(4);
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), (user, account) => {
+        const identifiers = account === undefined ? { USER: user } : { USER: user, ACCOUNT: account };
+        const short = proctor.determineTestGroups({ identifiers });
+        const general = proctor.determineTestGroups({ identifiers, forceGroups: 'zzznotatest1' });
+        const forcedOther = proctor.determineTestGroups({ identifiers, forceGroups: 'alphatst1' });
+        for (const name of ['betatst', 'gammatst', 'deltatst']) {
+          expect(short.get(name)).toBe(general.get(name));
+          expect(short.get(name)).toBe(forcedOther.get(name));
+        }
+        expect(short.get('alphatst')).toBe(general.get('alphatst'));
+        expect(short.get('deltatst') === undefined).toBe(account === undefined);
+        expect(short.get('alphatst')).toBeDefined();
+      }),
+      { numRuns: 500 },
+    );
   });
 });
