@@ -10,7 +10,8 @@
 // method answers each:
 // - Placement. Where the scheduler puts the processes favours one of two otherwise identical servers by
 //   ~8 %. With `taskset` (util-linux) and >= 2 CPUs, the servers share the last CPU and autocannon gets
-//   another; an A/A run (the baseline against itself) then comes out at 1.00 +- 0.01.
+//   another; an A/A run (the baseline against itself) then comes out within a few % of 1.00 (1.00-1.04
+//   here), where unpinned it favoured the second server every round.
 // - Process luck. One process of a pair runs a few % faster for its whole life (memory layout, JIT
 //   timing), so every round starts a fresh pair, and the figure is the median over rounds.
 // - JIT warm-up and drift. Each server is warmed for `warmupSeconds` (the app with proctor-node has more

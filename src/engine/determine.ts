@@ -246,7 +246,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   for (const test of selected) {
     const def = test.definition;
     const direct = test.direct;
-    if (plain && direct !== null && def.testType !== 'RANDOM') {
+    if (plain && direct !== null) {
       if (def.testType !== lastType) {
         lastType = def.testType;
         const raw = Object.hasOwn(ids, lastType) ? ids[lastType] : undefined;

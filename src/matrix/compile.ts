@@ -189,7 +189,11 @@ export function compileTest(
     forceBuckets,
     hash: createTestHasher(name, def.salt),
     direct:
-      def.dependsOn === null && !def.enableUnitlessAllocations && testRule.constant === true && allocations[0]?.rule.constant === true
+      def.testType !== 'RANDOM' &&
+      def.dependsOn === null &&
+      !def.enableUnitlessAllocations &&
+      testRule.constant === true &&
+      allocations[0]?.rule.constant === true
         ? allocations[0]
         : null,
     slot: -1,

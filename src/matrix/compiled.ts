@@ -30,8 +30,8 @@ export interface CompiledTest {
   readonly hash: (identifier: string) => number;
   /**
    * The allocation every identified unit gets when nothing is forced, when no rule or dependency can say
-   * otherwise (no `dependsOn`, constant-true test rule, first allocation's rule constant true, no unitless
-   * allocations); else null. Such tests take the engine's short path: hash, pick the range, done.
+   * otherwise (not RANDOM, no `dependsOn`, constant-true test rule, first allocation's rule constant true,
+   * no unitless allocations); else null. Such tests take the engine's short path: hash, pick the range.
    */
   readonly direct: CompiledAllocation | null;
   /** Position in {@link CompiledMatrix.sorted}; per-request assignments are arrays indexed by it. */
