@@ -54,6 +54,12 @@ function isValid(validator: IdentifierValidator, type: string, id: string): bool
   }
 }
 
+/** The user's identifier of a test type (own properties only), or undefined when there is none. */
+function identifierOf(ids: Identifiers, type: string): string | undefined {
+  const raw = Object.hasOwn(ids, type) ? ids[type] : undefined;
+  return typeof raw === 'string' ? raw : undefined;
+}
+
 function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
   if (!Object.hasOwn(context, 'isIncognitoUser')) return false;
   return String(context.isIncognitoUser).toLowerCase() === 'true';
@@ -249,8 +255,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     if (plain && direct !== null) {
       if (def.testType !== lastType) {
         lastType = def.testType;
-        const raw = Object.hasOwn(ids, lastType) ? ids[lastType] : undefined;
-        lastId = typeof raw === 'string' ? raw : undefined;
+        lastId = identifierOf(ids, lastType);
       }
       if (lastId !== undefined) slots[test.slot] = direct.rangeGroups[pickRangeIndex(direct.cutoffs, test.hash(lastId))];
       continue;
@@ -267,10 +272,10 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     if (isRandom) {
       if (!randomEnabled) continue;
     } else {
-      const raw = Object.hasOwn(ids, def.testType) ? ids[def.testType] : undefined;
-      if (typeof raw !== 'string') continue;
+      const given = identifierOf(ids, def.testType);
+      if (given === undefined) continue;
       if (typeInvalid && !def.enableUnitlessAllocations) continue;
-      id = raw;
+      id = given;
     }
 
     const forcedValue = force.groups.get(test.name);
