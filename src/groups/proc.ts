@@ -69,16 +69,21 @@ const PROC = Symbol('proctor.proc');
 /** Keys libraries probe on any object (promises, inspectors, test matchers, React…); never test names. */
 const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constructor', 'asymmetricMatch', 'nodeType', '$$typeof', 'length', 'prototype', 'valueOf', 'toPrimitive', '__esModule', 'default']);
 
-interface ProcSettings {
-  /** One frozen single-test list per test, so the engine can cache lazy selections. */
-  readonly singles?: ReadonlyMap<string, readonly string[]>;
-  /** Configured index of each test. */
-  readonly index?: ReadonlyMap<string, number>;
-  readonly view?: (proc: ProctorGroupsMethods<string>, state: ProcState) => object;
+/** What the client configures for its `proc` objects. */
+interface ProcOptions {
   readonly source: ProctorSource;
   readonly lazy: boolean;
   readonly logger: Logger;
   readonly onExposure: ((event: ExposureEvent) => void) | undefined;
+}
+
+/** The options plus what {@link procFactory} derives once per configuration. */
+interface ProcSettings extends ProcOptions {
+  /** One frozen single-test list per test, so the engine can cache lazy selections. */
+  readonly singles: ReadonlyMap<string, readonly string[]>;
+  /** Configured index of each test. */
+  readonly index: ReadonlyMap<string, number>;
+  readonly view: (proc: ProctorGroupsMethods<string>, state: ProcState) => object;
 }
 
 function pickAt(result: IdentifyResult, index: number, test: string): SourceAssignment | null {
@@ -143,7 +148,7 @@ class ProcState {
     }
     this.partial ??= new Map();
     if (!this.partial.has(test)) {
-      const answer = sync.identifySync({ ...this.request, tests: this.settings.singles?.get(test) ?? [test] });
+      const answer = sync.identifySync({ ...this.request, tests: this.settings.singles.get(test) ?? [test] });
       this.partial.set(test, pickAt(answer, 0, test));
     }
     return this.partial.get(test) ?? null;
@@ -157,7 +162,7 @@ class ProcState {
 
   /** The configured index of a test. */
   indexOf(test: string): number {
-    return this.settings.index?.get(test) ?? this.tests.indexOf(test);
+    return this.settings.index.get(test) ?? -1;
   }
 
   rawOf(test: string): SourceAssignment | null {
@@ -262,7 +267,7 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   },
   templateView() {
     const state = stateOf(this);
-    state.view ??= state.settings.view?.(this, state) ?? {};
+    state.view ??= state.settings.view(this, state);
     return state.view as TemplateView<string>;
   },
 };
@@ -341,7 +346,7 @@ export function procOf(view: unknown): ProctorGroups<string> | undefined {
 /** Builds `proc` objects for one configuration (one prototype with a getter per test). */
 export function procFactory<T extends string>(
   tests: readonly T[],
-  settings: ProcSettings,
+  options: ProcOptions,
 ): (request: IdentifyRequest, preloaded?: IdentifyResult) => ProctorGroups<T> {
   const configured = tests.join(', ');
   const guard = new Proxy(methods, {
@@ -364,7 +369,7 @@ export function procFactory<T extends string>(
   tests.forEach((test, i) => {
     // A test named like a method (`load`, `toString`) stays reachable through proc.get(name) only.
     if (test in methods) {
-      settings.logger.warn(`proctor: test "${test}" has the name of a proc method; read it with proc.get('${test}')`);
+      options.logger.warn(`proctor: test "${test}" has the name of a proc method; read it with proc.get('${test}')`);
       return;
     }
     Object.defineProperty(proto, test, {
@@ -377,14 +382,14 @@ export function procFactory<T extends string>(
       enumerable: true,
     });
   });
-  const withSingles: ProcSettings = {
-    ...settings,
+  const settings: ProcSettings = {
+    ...options,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
     index: new Map(tests.map((t, i) => [t, i])),
     view: viewFactory(tests),
   };
   return (request, preloaded) => {
-    const state = new ProcState(tests, request, withSingles);
+    const state = new ProcState(tests, request, settings);
     if (preloaded !== undefined) state.result = preloaded;
     // A symbol key: invisible to Object.keys, JSON and templates.
     return new Proc(state) as unknown as ProctorGroups<T>;
