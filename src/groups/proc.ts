@@ -112,10 +112,6 @@ class ProcState {
     this.settings = settings;
   }
 
-  expose(test: string): void {
-    this.exposeAt(this.indexOf(test), test);
-  }
-
   /** Record a read of the `i`-th configured test; a bit mask spares the list scan for the first 31. */
   exposeAt(i: number, test: string): void {
     if (i >= 0 && i < 31) {
@@ -154,24 +150,15 @@ class ProcState {
     return this.partial.get(test) ?? null;
   }
 
-  /** The assignment of the `i`-th configured test (not an exposure by itself; readers call `expose`). */
+  /** The assignment of the `i`-th configured test (not an exposure by itself; readers call `exposeAt`). */
   assignmentAt(i: number): GroupAssignment {
     this.cache ??= new Array<GroupAssignment | undefined>(this.tests.length);
     return (this.cache[i] ??= toGroupAssignment(this.raw(i)));
   }
 
-  /** The configured index of a test. */
-  indexOf(test: string): number {
-    return this.settings.index.get(test) ?? -1;
-  }
-
+  /** The source's answer for a configured test, by name. */
   rawOf(test: string): SourceAssignment | null {
-    return this.raw(this.indexOf(test));
-  }
-
-  /** The assignment of a configured test by name. */
-  assignment(test: string): GroupAssignment {
-    return this.assignmentAt(this.indexOf(test));
+    return this.raw(this.settings.index.get(test) ?? -1);
   }
 
   /** Full evaluation, for logging strings of a lazy local proc. */
@@ -189,6 +176,11 @@ class ProcState {
   }
 }
 
+/** django's group-string entry, `test+value`, for an assigned test with a value ≥ 0; else null. */
+function groupEntry(test: string, raw: SourceAssignment | null): string | null {
+  return raw !== null && raw.value >= 0 ? `${test}${raw.value}` : null;
+}
+
 function stateOf(proc: object): ProcState {
   return (proc as { [STATE]: ProcState })[STATE];
 }
@@ -199,19 +191,20 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   },
   get(test: string): GroupAssignment {
     const state = stateOf(this);
-    if (!state.tests.includes(test)) {
+    const i = state.settings.index.get(test);
+    if (i === undefined) {
       throw new ProcAccessError(`proc.get(${JSON.stringify(test)}): test is not configured; configured tests: ${state.tests.join(', ') || '(none)'}`);
     }
-    const assignment = state.assignment(test);
-    state.expose(test);
+    const assignment = state.assignmentAt(i);
+    state.exposeAt(i, test);
     return assignment;
   },
   getGroupStringList(): string[] {
     const state = stateOf(this);
     const out: string[] = [];
     state.tests.forEach((test, i) => {
-      const raw = state.raw(i);
-      if (raw !== null && raw.value >= 0) out.push(`${test}${raw.value}`);
+      const entry = groupEntry(test, state.raw(i));
+      if (entry !== null) out.push(entry);
     });
     return out;
   },
@@ -222,15 +215,17 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
     const out: string[] = [];
     for (const test of [...state.tests].sort()) {
       const raw = state.rawOf(test);
-      if (raw === null || raw.value < 0) continue;
-      out.push(raw.allocationId ? `${raw.allocationId}:${test}${raw.value}` : `${test}${raw.value}`);
+      const entry = groupEntry(test, raw);
+      if (entry !== null) out.push(raw?.allocationId ? `${raw.allocationId}:${entry}` : entry);
     }
     return out.join(',');
   },
   toJSON() {
     const state = stateOf(this);
     const out: Record<string, { group: string | null; value: number | null; payload: unknown }> = {};
-    for (const test of state.tests) out[test] = state.assignment(test).toJSON();
+    state.tests.forEach((test, i) => {
+      out[test] = state.assignmentAt(i).toJSON();
+    });
     return out;
   },
   async load() {
@@ -257,7 +252,8 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
     for (const test of tests) {
       const raw = state.rawOf(test);
       groups[test] = { group: raw?.name ?? null, value: raw?.value ?? null };
-      if (raw !== null && raw.value >= 0) entries.push(`${test}${raw.value}`);
+      const entry = groupEntry(test, raw);
+      if (entry !== null) entries.push(entry);
     }
     try {
       hook({ tests, groups, groupString: entries.join(','), request: state.request });
@@ -290,12 +286,9 @@ interface ViewHandler extends ProxyHandler<object> {
 }
 
 /** Builds the template views of one configuration. */
-function viewFactory(tests: readonly string[]): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
-  // Test name → configured index; the view leaves out names that would shadow toString/toJSON.
-  const names = new Map<string, number>();
-  tests.forEach((t, i) => {
-    if (t !== 'toString' && t !== 'toJSON') names.set(t, i);
-  });
+function viewFactory(index: ReadonlyMap<string, number>): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
+  // The configured tests but those that would shadow toString/toJSON.
+  const names = new Map([...index].filter(([t]) => t !== 'toString' && t !== 'toJSON'));
   // Shared by every request's view and never reachable for writes (the traps below refuse them). Its values
   // are never read: `get` answers for every name. Configurable, so the traps may answer per request.
   const target = Object.create(null) as Record<string, undefined>;
@@ -382,11 +375,12 @@ export function procFactory<T extends string>(
       enumerable: true,
     });
   });
+  const index = new Map(tests.map((t, i) => [t, i]));
   const settings: ProcSettings = {
     ...options,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
-    index: new Map(tests.map((t, i) => [t, i])),
-    view: viewFactory(tests),
+    index,
+    view: viewFactory(index),
   };
   return (request, preloaded) => {
     const state = new ProcState(tests, request, settings);
