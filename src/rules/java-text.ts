@@ -81,7 +81,7 @@ export function parseJavaInt(text: string): number | null {
   return v === null ? null : Number(v);
 }
 
-const DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
+const DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
 const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)[fFdD]?$/;
 
 /** Java `Double.valueOf(String)` (leading/trailing chars ≤ U+0020 ignored); null when Java throws. */

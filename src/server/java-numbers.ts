@@ -78,7 +78,7 @@ export function parseJavaInteger(s: string, type: JavaIntegerType): number | big
   return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
 }
 
-const DECIMAL_FLOAT = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
+const DECIMAL_FLOAT = /^[+-]?(?:NaN|Infinity|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
 const HEX_FLOAT = /^([+-]?)0[xX](?:([0-9a-fA-F]+)\.?|([0-9a-fA-F]*)\.([0-9a-fA-F]+))[pP]([+-]?\d+)[fFdD]?$/;
 
 /** `2^k` for any integer k, without overflowing or flushing the intermediate power. */

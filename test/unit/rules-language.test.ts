@@ -243,6 +243,11 @@ describe('grammar (§3.3)', () => {
 });
 
 describe('coercions (§3.4)', () => {
+  it('coerces a long digit string with a bad tail to an error in one pass (no regex backtracking per split)', () => {
+    expect(outcome('${x > 1.5}', { x: `${'1'.repeat(65_536)}x` })).toBe('error');
+    expect(outcome('${x > 1.5}', { x: `${'1'.repeat(65_536)}.5` })).toBe(true);
+  });
+
   table([
     ["${age == '30'}", true],
     ["${age == '30.0'}", 'error'],

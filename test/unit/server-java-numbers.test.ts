@@ -123,6 +123,11 @@ describe('parseJavaDouble (Java Double.valueOf)', () => {
     },
   );
 
+  it('rejects a long run of digits with a bad tail in one pass (no regex backtracking per split)', () => {
+    expect(parseJavaDouble(`${'1'.repeat(65_536)}x`)).toBeNull();
+    expect(parseJavaDouble(`${'1'.repeat(65_536)}.5`)).toBe(Number(`${'1'.repeat(65_536)}.5`));
+  });
+
   it('reads back every finite double from its JS and Java text', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true }), (x) => {
