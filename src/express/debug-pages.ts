@@ -9,10 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Mustache from 'mustache';
 import { generateForceGroups, parseForceGroups } from '../engine/force-groups.js';
+import type { ForceGroups } from '../engine/force-groups.js';
 import { procOf } from '../groups/proc.js';
 import type { ProctorGroups } from '../groups/proc.js';
 import type { ProctorMiddleware, RequestLike } from './middleware.js';
-import { readForceCookie } from './force-cookie.js';
+import { queryValue, readForceCookie } from './force-cookie.js';
 
 /** Options for {@link proctorDebugPages}. */
 export interface DebugPagesOptions<Req extends RequestLike> {
@@ -36,14 +37,16 @@ interface DebugResponse {
 
 let bundled: { base: string; force: string } | undefined;
 function templates(): { base: string; force: string } {
-  // `templates/` sits beside `dist/` in the package, and two levels up from this source file.
-  const templateDir = ['../templates/', '../../templates/']
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((dir) => existsSync(`${dir}force.mustache`)) ?? '';
-  bundled ??= {
-    base: readFileSync(`${templateDir}base.mustache`, 'utf8'),
-    force: readFileSync(`${templateDir}force.mustache`, 'utf8'),
-  };
+  if (bundled === undefined) {
+    // `templates/` sits beside `dist/` in the package, and two levels up from this source file.
+    const templateDir = ['../templates/', '../../templates/']
+      .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+      .find((dir) => existsSync(`${dir}force.mustache`)) ?? '';
+    bundled = {
+      base: readFileSync(`${templateDir}base.mustache`, 'utf8'),
+      force: readFileSync(`${templateDir}force.mustache`, 'utf8'),
+    };
+  }
   return bundled;
 }
 
@@ -61,18 +64,9 @@ function pathOf(req: RequestLike): string {
   return (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '');
 }
 
+/** The force string in effect: the query parameter, else the cookie, else none. */
 function currentForceString(req: RequestLike, param: string): string {
-  const url = req.originalUrl ?? req.url;
-  const q = url.indexOf('?');
-  if (q >= 0) {
-    try {
-      const value = new URLSearchParams(url.slice(q + 1)).get(param);
-      if (value !== null) return value;
-    } catch {
-      // fall through to the cookie
-    }
-  }
-  return readForceCookie(req.headers.cookie, param) ?? '';
+  return queryValue(req, param) ?? readForceCookie(req.headers.cookie, param) ?? '';
 }
 
 interface Definition {
@@ -81,8 +75,8 @@ interface Definition {
   allocations?: { ranges?: { bucketValue?: unknown; length?: unknown }[] }[];
 }
 
-function withForce(force: string, test: string, value: number | null): string {
-  const parsed = parseForceGroups(force);
+/** The force string with `test` forced to `value` (null: not forced), everything else kept. */
+function withForce(parsed: ForceGroups, test: string, value: number | null): string {
   const groups = new Map(parsed.groups);
   groups.delete(test);
   if (value !== null) groups.set(test, value);
@@ -122,9 +116,10 @@ export function proctorDebugPages<Req extends RequestLike>(
     if (proc && !proc.loaded) await proc.load();
     const matrix = await client.getMatrix();
     const forceString = currentForceString(req, param);
-    const forced = parseForceGroups(forceString).groups;
-    const base = (req.originalUrl ?? req.url).split('?')[0] ?? '';
-    const href = (value: string): string => `${base}?${new URLSearchParams({ [param]: value }).toString()}`;
+    const parsed = parseForceGroups(forceString);
+    const forced = parsed.groups;
+    const selfPath = (req.originalUrl ?? req.url).split('?')[0] ?? '';
+    const href = (value: string): string => `${selfPath}?${new URLSearchParams({ [param]: value }).toString()}`;
     const tests = client.tests.map((name) => {
       const def = (matrix?.tests[name] ?? {}) as Definition;
       const assignment = proc?.get(name).toJSON() ?? { group: null, value: null };
@@ -137,7 +132,7 @@ export function proctorDebugPages<Req extends RequestLike>(
         group: assignment.group,
         value: assignment.value,
         forced: forced.has(name),
-        resetHref: href(withForce(forceString, name, null)),
+        resetHref: href(withForce(parsed, name, null)),
         buckets: buckets.map((b, index) => {
           const value = typeof b.value === 'number' ? b.value : 0;
           const length = ranges.filter((r) => r.bucketValue === value).reduce((sum, r) => sum + (typeof r.length === 'number' ? r.length : 0), 0);
@@ -148,7 +143,7 @@ export function proctorDebugPages<Req extends RequestLike>(
             percentage: Math.round(length * 100 * 100) / 100,
             current: assignment.value === value,
             forcedHere: forced.get(name) === value,
-            href: href(withForce(forceString, name, value)),
+            href: href(withForce(parsed, name, value)),
           };
         }),
       };

@@ -1,6 +1,7 @@
 /**
- * The `prforceGroups` cookie, read in both forms it exists in the wild (spec §4.1, §10.7): django's raw
- * value (Python cookie quoting, `,` written as `\054`) and Java's `"` + URL-encoded value + `"`.
+ * Where a request's force string comes from: the `prforceGroups` query parameter, and the cookie, read in
+ * both forms it exists in the wild (spec §4.1, §10.7): django's raw value (Python cookie quoting, `,`
+ * written as `\054`) and Java's `"` + URL-encoded value + `"`.
  */
 
 /** Undo Python's cookie quoting: surrounding quotes, `\ooo` octal escapes and `\"`/`\\`. */
@@ -34,6 +35,18 @@ export function readForceCookie(cookieHeader: string | string[] | undefined, nam
     values.push(urlDecode(unquote(part.slice(eq + 1).trim())));
   }
   return values.length === 0 ? null : values.join(',');
+}
+
+/** The first `name` query parameter of the request's URL (Express's `originalUrl` when mounted), or null. Never throws. */
+export function queryValue(req: { readonly url: string; readonly originalUrl?: string }, name: string): string | null {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  if (q < 0) return null;
+  try {
+    return new URLSearchParams(url.slice(q + 1)).get(name);
+  } catch {
+    return null;
+  }
 }
 
 /** A session cookie that carries the force string (an empty value clears it). */

@@ -10,7 +10,7 @@ import { staticSource } from '../sources/static.js';
 import type { ProctorGroups } from '../groups/proc.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { forceCookieHeader, readForceCookie } from './force-cookie.js';
+import { forceCookieHeader, queryValue, readForceCookie } from './force-cookie.js';
 
 /** The parts of an Express request the middleware uses (structural: no Express import). */
 export interface RequestLike {
@@ -64,18 +64,6 @@ export interface ProctorMiddleware<Req extends RequestLike = RequestLike> {
   readonly isPrivileged: (req: Req) => boolean;
 }
 
-function queryValue(req: RequestLike, name: string): string | null {
-  const url = req.originalUrl ?? req.url;
-  const q = url.indexOf('?');
-  if (q < 0) return null;
-  try {
-    const params = new URLSearchParams(url.slice(q + 1));
-    return params.get(name);
-  } catch {
-    return null;
-  }
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -111,7 +99,9 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     // Exposures are reported when the response is done ('close' follows 'finish', and also comes when the
     // client goes away first); without a hook there is nothing to report.
     if (reportsExposure) res.on('close', () => proc.flushExposure());
-    if (!proc.loaded && typeof res.render === 'function') {
+    // A lazy proc on an asynchronous source goes on before it is loaded (others wait in `handle`), so its
+    // rendering waits for the load.
+    if (client.lazy && !proc.loaded && typeof res.render === 'function') {
       const render = res.render as (...args: unknown[]) => void;
       res.render = function renderAfterProctorLoad(this: unknown, ...args: unknown[]) {
         proc.load().then(
@@ -133,13 +123,18 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     },
   );
 
-  function handle(req: Req, res: ResponseLike, next: Next): void {
-    let privileged = false;
+  /** The `isPrivileged` hook, never throwing: an exception counts as not privileged (and is logged when asked). */
+  function privilegedOf(req: Req, log: boolean): boolean {
     try {
-      privileged = isPrivileged(req) === true;
+      return isPrivileged(req) === true;
     } catch (error) {
-      logger.warn('proctor: isPrivileged threw; treating the request as not privileged', { error: describe(error) });
+      if (log) logger.warn('proctor: isPrivileged threw; treating the request as not privileged', { error: describe(error) });
+      return false;
     }
+  }
+
+  function handle(req: Req, res: ResponseLike, next: Next): void {
+    const privileged = privilegedOf(req, true);
     let proc: ProctorGroups<string>;
     try {
       let forceGroups: string | null = null;
@@ -175,14 +170,6 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     firstLoad.then(() => handle(req, res, next), next);
   } as ProctorMiddleware<Req>;
   Object.defineProperty(middleware, 'client', { value: client });
-  Object.defineProperty(middleware, 'isPrivileged', {
-    value: (req: Req): boolean => {
-      try {
-        return isPrivileged(req) === true;
-      } catch {
-        return false;
-      }
-    },
-  });
+  Object.defineProperty(middleware, 'isPrivileged', { value: (req: Req): boolean => privilegedOf(req, false) });
   return middleware;
 }
