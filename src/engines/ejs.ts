@@ -85,8 +85,9 @@ export function proctorLocals(options: ProctorTemplateOptions = {}): (req: unkno
  * @returns `app`, for chaining.
  */
 export function registerProctor<A extends UsesMiddleware>(app: A, options: ProctorTemplateOptions = {}): A {
-  if (typeof app !== 'object' && typeof app !== 'function') throw new ConfigError('app', `expected an Express app or router, got ${String(app)}`);
-  if (app === null || typeof app.use !== 'function') throw new ConfigError('app', `expected an Express app or router, got ${String(app)}`);
+  if (app === null || (typeof app !== 'object' && typeof app !== 'function') || typeof app.use !== 'function') {
+    throw new ConfigError('app', `expected an Express app or router, got ${String(app)}`);
+  }
   app.use(proctorLocals(options));
   return app;
 }

@@ -143,13 +143,13 @@ export function proctorHelpers(hbs: HandlebarsLike, options: ProctorTemplateOpti
  */
 export function registerProctor<H extends HandlebarsLike | ExpressHandlebarsLike>(hbs: H, options: ProctorTemplateOptions = {}): H {
   if (isExpressHandlebars(hbs)) {
-    const helpers = buildHelpers(hbs.handlebars as HandlebarsLike, createTemplateHelpers(options));
+    const helpers = proctorHelpers(hbs.handlebars as HandlebarsLike, options);
     // express-handlebars merges `this.helpers` into every render: instance-scoped, unlike registerHelper.
     hbs.helpers = { ...hbs.helpers, ...helpers };
     return hbs;
   }
   if (isHandlebars(hbs)) {
-    const helpers = buildHelpers(hbs, createTemplateHelpers(options));
+    const helpers = proctorHelpers(hbs, options);
     for (const [name, helper] of Object.entries(helpers)) hbs.registerHelper(name, helper);
     return hbs;
   }

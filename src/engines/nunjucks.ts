@@ -156,12 +156,12 @@ export function registerProctor<E extends NunjucksEnvironmentLike>(env: E, optio
   };
   env.addExtension('ProctorExtension', extension);
 
-  env.addFilter('procPayload', function procPayloadFilter(this: unknown, test: unknown, ...rest: unknown[]) {
+  // The same function as a filter (`'test' | procPayload('fallback')`) and as a global call.
+  const procPayload = function procPayload(this: unknown, test: unknown, ...rest: unknown[]): unknown {
     return payloadCall(helpers, this, test, rest);
-  });
-  env.addGlobal('procPayload', function procPayloadGlobal(this: unknown, test: unknown, ...rest: unknown[]) {
-    return payloadCall(helpers, this, test, rest);
-  });
+  };
+  env.addFilter('procPayload', procPayload);
+  env.addGlobal('procPayload', procPayload);
   env.addGlobal('proctor', function proctorGlobal(this: unknown, test: unknown, ...groups: unknown[]) {
     return helpers.matches(lookup(this, contextKey), test, splitKeywords(groups).positional);
   });
