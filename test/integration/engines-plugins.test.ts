@@ -15,19 +15,15 @@ import Handlebars from 'handlebars';
 import nunjucks from 'nunjucks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createProctor, localSource } from '../../src/index.js';
-import type { ExposureEvent, Logger } from '../../src/index.js';
+import type { ExposureEvent } from '../../src/index.js';
 import { proctor } from '../../src/express/index.js';
 import { proctorData, proctorLocals, registerProctor as registerEjs } from '../../src/engines/ejs.js';
 import { proctorHelpers, registerProctor as registerHandlebars } from '../../src/engines/handlebars.js';
 import { registerProctor as registerNunjucks } from '../../src/engines/nunjucks.js';
+import { recordingLogger } from '../support/fake-pipet.js';
 import { EVIL, MATRIX, TESTS } from './engines-table.js';
 
 const VIEWS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/views');
-
-function recordingLogger(): { lines: string[]; logger: Logger } {
-  const lines: string[] = [];
-  return { lines, logger: { warn: (m) => lines.push(m), error: (m) => lines.push(`ERROR ${m}`) } };
-}
 
 async function makeProc(forceGroups: string | null = null) {
   const client = createProctor({ source: localSource({ matrix: MATRIX }), tests: TESTS });
@@ -155,7 +151,7 @@ describe('Nunjucks plugin', () => {
   });
 
   it('reads proc from another variable and the nonce from the configured key; logs each unknown test once', async () => {
-    const { lines, logger } = recordingLogger();
+    const logger = recordingLogger();
     const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true }), {
       contextKey: 'ab',
       nonceKey: 'nonce',
@@ -168,7 +164,9 @@ describe('Nunjucks plugin', () => {
       'F<script nonce="n1">var abGroups={"buttoncolortst":{"group":"blue","value":1,"payload":"#2B60DE"}};</script>',
     );
     env.renderString(tpl, { ab, nonce: 'n1' });
-    expect(lines).toEqual(['proctor: procPayload("nosuchtst"): not a configured test; using the fallback / else branch']);
+    expect(logger.lines.map((l) => `${l.level} ${l.message}`)).toEqual([
+      'warn proctor: procPayload("nosuchtst"): not a configured test; using the fallback / else branch',
+    ]);
   });
 
   it('fails the render for a misspelt procScript option (a template bug), naming it', async () => {
