@@ -36,13 +36,16 @@ function notFound(base: unknown, name: string): ElFailure {
   return propertyNotFound(`Property [${name}] not found on type [${javaTypeName(base)}]`);
 }
 
-/** Calls into application code: their exceptions become `ELException`, as `BeanELResolver` wraps them. */
-function callApp<T>(what: string, fn: () => T): T {
+/**
+ * Calls into application code: their exceptions become `ELException`, as `BeanELResolver` wraps them
+ * (`Error reading [name] on type [T]: …`). The message is built only when something throws.
+ */
+function callApp<T>(verb: 'reading' | 'invoking', name: string, base: unknown, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
     if (error instanceof ElFailure && error.kind === 'el') throw error;
-    throw elError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
+    throw elError(`Error ${verb} [${name}] on type [${javaTypeName(base)}]: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 }
 
@@ -71,7 +74,7 @@ function beanValue(base: unknown, property: unknown): unknown {
     throw notFound(base, name);
   }
   if (base instanceof JavaEnum) throw notFound(base, name);
-  const value = callApp(`Error reading [${name}] on type [${javaTypeName(base)}]`, () =>
+  const value = callApp('reading', name, base, () =>
     readBeanProperty(base, name),
   );
   if (isNotFound(value)) throw notFound(base, name);
@@ -124,7 +127,7 @@ export function invoke(c: EvalContext, base: unknown, method: unknown, args: rea
   const builtin = BLOCKED_NAMES.has(name) ? undefined : javaMethod(base, name, args.length);
   let result: unknown;
   if (builtin !== undefined) {
-    result = callApp(`Error invoking [${name}] on type [${javaTypeName(base)}]`, () =>
+    result = callApp('invoking', name, base, () =>
       builtin(base as never, args),
     );
   } else {
@@ -135,7 +138,7 @@ export function invoke(c: EvalContext, base: unknown, method: unknown, args: rea
     if (fn === undefined) {
       throw methodNotFound(`Method not found: ${javaTypeName(base)}.${name}(${args.map(javaTypeName).join(', ')})`);
     }
-    result = callApp(`Error invoking [${name}] on type [${javaTypeName(base)}]`, () =>
+    result = callApp('invoking', name, base, () =>
       Reflect.apply(fn, base, args.map(toAppValue)),
     );
   }

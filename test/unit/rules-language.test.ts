@@ -242,6 +242,23 @@ describe('grammar (§3.3)', () => {
   });
 });
 
+describe('application code that throws (BeanELResolver wraps it)', () => {
+  class Broken {
+    getBad(): number {
+      throw new Error('boom');
+    }
+    explode(): number {
+      throw new Error('bang');
+    }
+  }
+  it.each([
+    ['${b.bad == 1}', 'Error reading [bad] on type [Broken]: boom'],
+    ['${b.explode() == 1}', 'Error invoking [explode] on type [Broken]: bang'],
+  ])('%s fails with %j', (rule, message) => {
+    expect(() => compileRule(rule).evaluate({ constants: {}, context: { b: new Broken() } })).toThrow(message);
+  });
+});
+
 describe('coercions (§3.4)', () => {
   it('coerces a long digit string with a bad tail to an error in one pass (no regex backtracking per split)', () => {
     expect(outcome('${x > 1.5}', { x: `${'1'.repeat(65_536)}x` })).toBe('error');
