@@ -55,21 +55,17 @@ const GROUP_CACHE = new WeakMap<CompiledTest, Map<number, CachedGroup>>();
 const AUDIT_CACHE = new WeakMap<LoadedMatrix, Buffer>();
 const USER_AGENT_CACHE = new WeakMap<UserAgent, Buffer>();
 
-function renderGroup(name: string, test: CompiledTest | undefined, group: TestGroup): CachedGroup {
+function renderGroup(name: string, test: CompiledTest, group: TestGroup): CachedGroup {
   const tree: Record<string, unknown> = { name: group.name, value: group.value };
   if (group.payload != null) tree.payload = payloadTree(group.payload);
-  tree.version = test?.definition.version ?? null;
+  tree.version = test.definition.version;
   // Level 3: inside the root, `data` and `groups` objects.
   const text = `${indent(3)}${jsonString(name)} : ${writeJson(tree, { level: 3 })}`;
   return { name: group.name, payload: group.payload, first: Buffer.from(`{${text}`), next: Buffer.from(`,${text}`) };
 }
 
 /** A group entry, `{` or `,` first. */
-function groupEntry(name: string, test: CompiledTest | undefined, group: TestGroup, first: boolean): Buffer {
-  if (test === undefined) {
-    const rendered = renderGroup(name, test, group);
-    return first ? rendered.first : rendered.next;
-  }
+function groupEntry(name: string, test: CompiledTest, group: TestGroup, first: boolean): Buffer {
   let byValue = GROUP_CACHE.get(test);
   if (byValue === undefined) {
     byValue = new Map();

@@ -351,28 +351,20 @@ const UNKNOWN_USER_AGENT_VERSION = new UserAgentVersion(null, -1, -1);
 /** Thrown where Pipet's Java would throw `StringIndexOutOfBoundsException` (then the UA counts as unknown). */
 class OutOfBounds extends Error {}
 
-/** Pipet's `VersionedOS.getIOSVersion`: digits after the first `"OS "`, up to a space, `_` → `.`. */
-function iosVersion(ua: string): string | null {
+/**
+ * Pipet's `VersionedOS.getIOSVersion` (`end` = space; the caller turns `_` into `.`) and
+ * `getWindowsPhoneVersion` (`end` = `;`): the text after the first `"OS "`, up to `end`, when it starts
+ * with a digit.
+ */
+function versionAfterOS(ua: string, end: string): string | null {
   let index = ua.indexOf('OS ');
   if (index === -1) return null;
   index += 3;
   if (index >= ua.length) throw new OutOfBounds();
   const c = ua.charCodeAt(index);
   if (!(c >= 48 && c <= 57)) return null;
-  const end = ua.indexOf(' ', index);
-  return ua.slice(index, end === -1 ? ua.length : end).replaceAll('_', '.');
-}
-
-/** Pipet's `VersionedOS.getWindowsPhoneVersion`: digits after the first `"OS "`, up to `;`. */
-function windowsPhoneVersion(ua: string): string | null {
-  let index = ua.indexOf('OS ');
-  if (index === -1) return null;
-  index += 3;
-  if (index >= ua.length) throw new OutOfBounds();
-  const c = ua.charCodeAt(index);
-  if (!(c >= 48 && c <= 57)) return null;
-  const end = ua.indexOf(';', index);
-  return ua.slice(index, end === -1 ? ua.length : end);
+  const stop = ua.indexOf(end, index);
+  return ua.slice(index, stop === -1 ? ua.length : stop);
 }
 
 const ANDROID_VERSION = /Android (\d+(?:\.\d+)+)/;
@@ -380,9 +372,9 @@ const ANDROID_VERSION = /Android (\d+(?:\.\d+)+)/;
 function versionedOS(agent: UserAgent): VersionedOS {
   const ua = agent.userAgentString;
   let version: string | null = null;
-  if (agent.IOS) version = iosVersion(ua);
+  if (agent.IOS) version = versionAfterOS(ua, ' ')?.replaceAll('_', '.') ?? null;
   else if (agent.android) version = ANDROID_VERSION.exec(ua)?.[1] ?? null;
-  else if (agent.windowsPhone) version = windowsPhoneVersion(ua);
+  else if (agent.windowsPhone) version = versionAfterOS(ua, ';');
   const family = (OS_GROUPS.get(agent.operatingSystem) ?? agent.operatingSystem).toLowerCase();
   if (version === null || version === '') return new VersionedOS(family, '', -1, -1);
   const parts = version.split('.');
