@@ -20,6 +20,7 @@
  */
 
 import { PAYLOAD_TYPES, type Payload } from '../matrix/types.js';
+import { javaDigit, javaTrim } from '../rules/java-text.js';
 
 /** What Java's `ForceGroupsDefaultMode` does for tests that are not forced (spec §2.3). */
 export type ForceGroupsDefaultMode = 'NONE' | 'FALLBACK' | 'MIN_LIVE';
@@ -364,27 +365,6 @@ class JsonReader {
     this.i = j;
     return { kind, text: s.slice(start, j) };
   }
-}
-
-/** Java `String.trim()`: strips every char <= U+0020. */
-function javaTrim(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && s.charCodeAt(a) <= 32) a++;
-  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
-  return s.slice(a, b);
-}
-
-const UNICODE_DIGIT = /\p{Nd}/u;
-
-/** Java `Character.digit(c, 10)` for one UTF-16 unit: any Unicode decimal digit, not only ASCII. */
-function javaDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c < 0x80 || (c >= 0xd800 && c <= 0xdfff) || !UNICODE_DIGIT.test(String.fromCharCode(c))) return -1;
-  // Every BMP digit block is a run of ten starting at its zero.
-  let zero = c;
-  while (UNICODE_DIGIT.test(String.fromCharCode(zero - 1))) zero--;
-  return (c - zero) % 10;
 }
 
 const LONG_MIN = -(2n ** 63n);

@@ -2,8 +2,6 @@
  * Java text primitives the rule language relies on: `Character.isWhitespace`, `String.trim`,
  * `Double.toString`, `Long.valueOf`, `Double.valueOf` and case-insensitive region matching.
  */
-import { parseJavaInteger } from './release-version.js';
-
 /** Java `Character.isWhitespace` for one UTF-16 unit. */
 export function isJavaWhitespace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
@@ -62,6 +60,50 @@ export function javaDoubleToString(d: number): string {
   const at = exp.indexOf('e');
   const mantissa = exp.slice(0, at);
   return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exp.slice(at + 1))}`;
+}
+
+const UNICODE_DIGIT = /\p{Nd}/u;
+
+/**
+ * Java `Character.digit(c, 10)` for one UTF-16 unit: ASCII digits and every other BMP decimal digit
+ * (Arabic-Indic, fullwidth, ...), which Java's `Integer.parseInt` accepts too. Unicode encodes each decimal
+ * digit set as a run of ten code points starting at zero, and some runs touch, so the value is the offset
+ * in the run modulo 10.
+ */
+export function javaDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0xd800 && code <= 0xdfff) return -1;
+  if (!UNICODE_DIGIT.test(String.fromCharCode(code))) return -1;
+  let start = code;
+  while (start > 0 && UNICODE_DIGIT.test(String.fromCharCode(start - 1))) start--;
+  return (code - start) % 10;
+}
+
+/**
+ * Java `Integer.parseInt`/`Long.parseLong` (radix 10): optional sign, Unicode decimal digits, range checked.
+ * Returns null where Java throws `NumberFormatException`.
+ * @internal
+ */
+export function parseJavaInteger(text: string, min: bigint, max: bigint): bigint | null {
+  const len = text.length;
+  if (len === 0) return null;
+  let i = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 0x2d || first === 0x2b) {
+    negative = first === 0x2d;
+    i = 1;
+    if (len === 1) return null;
+  }
+  let value = 0n;
+  for (; i < len; i++) {
+    const d = javaDigit(text.charCodeAt(i));
+    if (d < 0) return null;
+    value = value * 10n + BigInt(d);
+    if (value > max + 1n) return null;
+  }
+  if (negative) value = -value;
+  return value < min || value > max ? null : value;
 }
 
 const LONG_MIN = -(2n ** 63n);

@@ -3,6 +3,8 @@
  * `proctor:versionInRange()` compares.
  */
 
+import { parseJavaInteger } from './java-text.js';
+
 /** How many components take part in comparisons: set by where the wildcard `x` sits. */
 export type MatchPrecision = 'MAJOR' | 'MINOR' | 'PATCH' | 'BUILD';
 
@@ -10,44 +12,6 @@ const PRECISION_BY_LENGTH: readonly MatchPrecision[] = ['MAJOR', 'MAJOR', 'MINOR
 const PRECISION_LENGTH: Readonly<Record<MatchPrecision, number>> = { MAJOR: 1, MINOR: 2, PATCH: 3, BUILD: 4 };
 const MAX_MAJOR = 0x7fff;
 const MAX_PART = 0xffff;
-
-/** Java `Character.digit(c, 10)` for the BMP: every Unicode decimal digit counts, as in `Integer.parseInt`. */
-const UNICODE_DIGIT = /\p{Nd}/u;
-function digitValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0xd800 && code <= 0xdfff) return -1;
-  if (!UNICODE_DIGIT.test(String.fromCharCode(code))) return -1;
-  let start = code;
-  while (start > 0 && UNICODE_DIGIT.test(String.fromCharCode(start - 1))) start--;
-  return (code - start) % 10;
-}
-
-/**
- * Java `Integer.parseInt`/`Long.parseLong` (radix 10): optional sign, Unicode decimal digits, range checked.
- * Returns null where Java throws `NumberFormatException`.
- * @internal
- */
-export function parseJavaInteger(text: string, min: bigint, max: bigint): bigint | null {
-  const len = text.length;
-  if (len === 0) return null;
-  let i = 0;
-  let negative = false;
-  const first = text.charCodeAt(0);
-  if (first === 0x2d || first === 0x2b) {
-    negative = first === 0x2d;
-    i = 1;
-    if (len === 1) return null;
-  }
-  let value = 0n;
-  for (; i < len; i++) {
-    const d = digitValue(text.charCodeAt(i));
-    if (d < 0) return null;
-    value = value * 10n + BigInt(d);
-    if (value > max + 1n) return null;
-  }
-  if (negative) value = -value;
-  return value < min || value > max ? null : value;
-}
 
 function parseInt32(text: string, whole: string): number {
   const v = parseJavaInteger(text, -2147483648n, 2147483647n);

@@ -4,25 +4,9 @@
  * `DecimalFormat("0.0")` (at most 10 fraction digits, HALF_EVEN) that Proctor's matrix serializer uses.
  */
 
-import { javaTrim } from '../rules/java-text.js';
+import { javaDigit, parseJavaInteger as parseJavaBigInteger, javaTrim } from '../rules/java-text.js';
 
 export { javaTrim };
-
-const DECIMAL_DIGIT = /\p{Nd}/u;
-
-/**
- * `Character.digit(ch, 10)` for one UTF-16 unit: ASCII digits and every other BMP decimal digit (Arabic-Indic,
- * fullwidth, ...), which Java's `Integer.parseInt` accepts too. Unicode encodes each decimal digit set as a run
- * of ten code points starting at zero, and some runs touch, so the value is the offset in the run modulo 10.
- */
-function javaDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code < 128 || (code >= 0xd800 && code <= 0xdfff)) return -1;
-  if (!DECIMAL_DIGIT.test(String.fromCharCode(code))) return -1;
-  let start = code;
-  while (start > 0 && DECIMAL_DIGIT.test(String.fromCharCode(start - 1))) start--;
-  return (code - start) % 10;
-}
 
 /** Ranges of Java's integral boxes. */
 export const JAVA_INTEGER_RANGES = Object.freeze({
@@ -66,15 +50,9 @@ export function parseJavaInteger(s: string, type: JavaIntegerType): number | big
     if (signed < Number(min) || signed > Number(max)) return null;
     return signed === 0 ? 0 : signed; // never -0
   }
-  let big = 0n;
-  for (; i < length; i++) {
-    const d = javaDigit(s.charCodeAt(i));
-    if (d < 0) return null;
-    big = big * 10n + BigInt(d);
-  }
-  if (negative) big = -big;
   const [min, max] = JAVA_INTEGER_RANGES[type];
-  if (big < min || big > max) return null;
+  const big = parseJavaBigInteger(s, min, max);
+  if (big === null) return null;
   return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
 }
 
