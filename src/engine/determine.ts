@@ -176,16 +176,9 @@ function minLiveBucket(allocation: CompiledAllocation): TestBucket | undefined {
   return best === undefined ? undefined : allocation.rangeBuckets[best];
 }
 
-function toGroup(bucket: TestBucket, allocation: CompiledAllocation | null, payload?: Payload | null): TestGroup {
-  return {
-    name: bucket.name,
-    value: bucket.value,
-    payload: payload === undefined ? (bucket.payload ?? null) : payload,
-    allocation:
-      allocation === null
-        ? null
-        : { id: allocation.allocation.id, name: allocation.allocation.name, index: allocation.index },
-  };
+/** A group outside any allocation (forced, or MIN_LIVE): Java logs it without an allocation id. */
+function toGroup(bucket: TestBucket, payload: Payload | null = bucket.payload ?? null): TestGroup {
+  return { name: bucket.name, value: bucket.value, payload, allocation: null };
 }
 
 const NO_PROPERTIES: Readonly<Record<string, PayloadProperty>> = Object.freeze({});
@@ -282,7 +275,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     const forcedBucket = forcedValue === undefined ? undefined : test.forceBuckets.get(forcedValue);
     if (forcedBucket !== undefined) {
       const payload = applyForcedPayload(forcedBucket.payload, force.payloads.get(test.name));
-      slots[test.slot] = toGroup(forcedBucket, null, payload ?? null);
+      slots[test.slot] = toGroup(forcedBucket, payload ?? null);
       continue;
     }
     if (force.defaultMode === 'FALLBACK') continue;
@@ -291,7 +284,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     if (allocation === null) continue;
     if (force.defaultMode === 'MIN_LIVE') {
       const bucket = minLiveBucket(allocation);
-      if (bucket !== undefined) slots[test.slot] = toGroup(bucket, null);
+      if (bucket !== undefined) slots[test.slot] = toGroup(bucket);
       continue;
     }
     const group =
