@@ -103,6 +103,15 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The `versionCheckIntervalMs` option, checked at setup. @default 300000 (5 minutes) */
+export function versionCheckInterval(value: number | undefined): number {
+  const interval = value ?? 300_000;
+  if (!Number.isFinite(interval) || interval < 0) {
+    throw new ConfigError('versionCheckIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(value)}`);
+  }
+  return interval;
+}
+
 /**
  * Create the cache layer. `pipetSource({ cache })` builds one for you; use this directly only to share one
  * version tracker between several sources or to test the logic.
@@ -113,10 +122,7 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
     throw new ConfigError('store', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(candidate)}`);
   }
   const store = candidate;
-  const interval = options.versionCheckIntervalMs ?? 300_000;
-  if (!Number.isFinite(interval) || interval < 0) {
-    throw new ConfigError('versionCheckIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(options.versionCheckIntervalMs)}`);
-  }
+  const interval = versionCheckInterval(options.versionCheckIntervalMs);
   const logger = options.logger ?? silentLogger;
   let latest: string | null = null;
   // Wall-clock time (Date.now) after which `latest` is no longer trusted.

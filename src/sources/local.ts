@@ -179,7 +179,6 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     identifySync(request: IdentifyRequest): IdentifyResult {
       if (proctor === null) return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error: 'matrix not loaded yet' };
       if (request.tests.length === 0) return { groups: EMPTY, matrixVersion: proctor.matrixVersion, origin: 'local', toLoggingString: () => '' };
-      const current = proctor;
       return new LocalResult(
         proctor.determineTestGroups({
           identifiers: request.identifiers,
@@ -187,7 +186,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
           forceGroups: request.forceGroups,
           tests: request.tests,
         }),
-        current,
+        proctor,
         request.tests,
       );
     },

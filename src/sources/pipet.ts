@@ -10,7 +10,7 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { pipetCache } from '../cache/pipet-cache.js';
+import { pipetCache, versionCheckInterval } from '../cache/pipet-cache.js';
 import type { PipetCache } from '../cache/pipet-cache.js';
 import { isAssignmentStore } from '../cache/store.js';
 import type { AssignmentStore, CacheEntry } from '../cache/store.js';
@@ -134,19 +134,9 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   if (options.cache !== undefined && !isAssignmentStore(options.cache)) {
     throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(options.cache)}`);
   }
-  const cache: PipetCache | null =
-    options.cache === undefined
-      ? null
-      : pipetCache({
-          store: options.cache,
-          logger,
-          ...(options.versionCheckIntervalMs === undefined ? {} : { versionCheckIntervalMs: options.versionCheckIntervalMs }),
-        });
-  const interval = options.versionCheckIntervalMs;
-  if (cache === null && interval !== undefined && !(Number.isFinite(interval) && interval >= 0)) {
-    // Reported even without a cache, so a bad value does not wait for the day a cache is added.
-    throw new ConfigError('versionCheckIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(interval)}`);
-  }
+  // Checked even without a cache, so a bad value does not wait for the day a cache is added.
+  const versionCheckIntervalMs = versionCheckInterval(options.versionCheckIntervalMs);
+  const cache: PipetCache | null = options.cache === undefined ? null : pipetCache({ store: options.cache, logger, versionCheckIntervalMs });
 
   // A keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is called on the request path, so a
   // TCP handshake per call would be pure overhead. Owned by the source so close() can free its sockets.
