@@ -13,6 +13,11 @@ import { getProperty, invoke, propertyType } from './resolvers.js';
 import type { EvalContext } from './resolvers.js';
 import { JavaChar, double, isDouble } from './values.js';
 
+/** Tomcat's error for a rule whose value is not a Boolean (null counts as false, not as an error). */
+function nonBooleanError(type: string, rule: string): ElFailure {
+  return typeError(`Received non-boolean return value: ${type} from rule ${rule}`);
+}
+
 type Fn = (c: EvalContext) => unknown;
 
 const hasOwn = Object.hasOwn;
@@ -230,12 +235,11 @@ export class Compiler {
    * (null → false). Throws `ElFailure`.
    */
   top(ast: RuleAst, rule: string): (c: EvalContext) => boolean {
-    const nonBoolean = (type: string): ((c: EvalContext) => boolean) => {
-      const message = `Received non-boolean return value: ${type} from rule ${rule}`;
-      return () => {
-        throw typeError(message);
+    const nonBoolean =
+      (type: string): ((c: EvalContext) => boolean) =>
+      () => {
+        throw nonBooleanError(type, rule);
       };
-    };
     if (ast.kind === 'composite') return nonBoolean('class java.lang.String');
     const e = ast.expr;
     switch (e.kind) {
@@ -286,7 +290,7 @@ export class Compiler {
       const v = f(c);
       if (typeof v === 'boolean') return v;
       if (v === null) return false;
-      throw typeError(`Received non-boolean return value: ${primitiveName(v)} from rule ${rule}`);
+      throw nonBooleanError(primitiveName(v), rule);
     };
   }
 
@@ -306,7 +310,7 @@ export class Compiler {
     const n = suffixes.length;
     const check = (v: unknown): void => {
       if (v !== null && typeof v !== 'boolean') {
-        throw typeError(`Received non-boolean return value: ${primitiveName(v)} from rule ${rule}`);
+        throw nonBooleanError(primitiveName(v), rule);
       }
     };
     return (c) => {
@@ -332,7 +336,7 @@ export class Compiler {
       }
       const type = propertyType(c, base, key);
       if ('object' in type) {
-        if (!isJavaMap(base)) throw typeError(`Received non-boolean return value: class java.lang.Object from rule ${rule}`);
+        if (!isJavaMap(base)) throw nonBooleanError('class java.lang.Object', rule);
         if (firstIsCall) throw runtimeError('java.lang.NullPointerException', 'value reference of a method call is null');
         const v = mapGet(base, key);
         if (v === null) {
