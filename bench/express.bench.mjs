@@ -25,6 +25,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mean, median } from './stats.mjs';
 
 const ENGINES = ['nunjucks', 'handlebars', 'ejs'];
 const LABEL = { nunjucks: 'Nunjucks', handlebars: 'Handlebars', ejs: 'EJS' };
@@ -217,13 +218,6 @@ async function checkPages(engine, withUrl, withoutUrl) {
     }
   }
 }
-
-const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /**
  * Rounds of one comparison: per round a fresh pair of servers (`a` = the baseline, `b` = the variant),

@@ -7,6 +7,7 @@
 // pipetSource and memoryStore); `baseline` is a function, or { name, fn }, run in the same Bench as (2).
 import { spawn } from 'node:child_process';
 import { Bench } from 'tinybench';
+import { median } from './stats.mjs';
 
 // Pipet's example answer (spec §5.4), pretty-printed like the real envelope view.
 const SERVER = `
@@ -47,12 +48,6 @@ async function startServer() {
     child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
   });
   return { url: `http://127.0.0.1:${port}`, stop: () => child.stdin.end() };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** One batch of sequential calls: per-call latencies (ns) and the batch's CPU per call (ns). */

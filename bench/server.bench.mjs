@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.mjs';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:28.0) Gecko/20100101 Firefox/28.0';
 const LOAD_ENV = 'PROCTOR_SERVER_BENCH_LOAD';
@@ -94,12 +95,6 @@ function load(url, requests, durationSeconds, connections) {
     });
   });
 }
-
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 function summary(runs) {
   return { rps: median(runs.map((r) => r.rps)), p99Ms: median(runs.map((r) => r.p99Ms)), ms: median(runs.map((r) => r.cpuUs)), unit: 'µs CPU/req' };
