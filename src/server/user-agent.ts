@@ -375,7 +375,7 @@ function versionedOS(agent: UserAgent): VersionedOS {
   if (agent.IOS) version = versionAfterOS(ua, ' ')?.replaceAll('_', '.') ?? null;
   else if (agent.android) version = ANDROID_VERSION.exec(ua)?.[1] ?? null;
   else if (agent.windowsPhone) version = versionAfterOS(ua, ';');
-  const family = (OS_GROUPS.get(agent.operatingSystem) ?? agent.operatingSystem).toLowerCase();
+  const family = (OS_BY_NAME.get(agent.operatingSystem)?.group ?? agent.operatingSystem).toLowerCase();
   if (version === null || version === '') return new VersionedOS(family, '', -1, -1);
   const parts = version.split('.');
   const number = (s: string | undefined): number => (s === undefined || s === '' ? -1 : intOr(s, -1));
@@ -432,7 +432,6 @@ const OPERATING_SYSTEMS: readonly OperatingSystem[] = [
 ];
 
 const OS_BY_NAME: ReadonlyMap<string, OperatingSystem> = new Map(OPERATING_SYSTEMS.map((o) => [o.name, o]));
-const OS_GROUPS: ReadonlyMap<string, string> = new Map(OPERATING_SYSTEMS.map((o) => [o.name, o.group]));
 
 function named(name: string): OperatingSystem {
   return OS_BY_NAME.get(name) ?? UNKNOWN_OS;
