@@ -1,6 +1,6 @@
 /** examples/ejs: the shared acceptance suite, plus what is particular to it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonClass, describeSite, expected, get, importSite, start, strictLogger } from './site-suite.js';
+import { buttonClass, describeSite, expected, get, startSite } from './site-suite.js';
 import type { Running } from './site-suite.js';
 
 describeSite('ejs');
@@ -8,7 +8,7 @@ describeSite('ejs');
 describe('examples/ejs: helpers in included partials', () => {
   let site: Running;
   beforeAll(async () => {
-    site = await start(await (await importSite('ejs')).createApp({ logger: strictLogger }));
+    site = await startSite('ejs');
   });
   afterAll(() => site?.close());
 

@@ -1,6 +1,6 @@
 /** examples/handlebars (express-handlebars): the shared acceptance suite, plus what is particular to it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSite, expected, get, importSite, start, strictLogger } from './site-suite.js';
+import { describeSite, expected, get, startSite } from './site-suite.js';
 import type { Running } from './site-suite.js';
 
 describeSite('handlebars');
@@ -8,7 +8,7 @@ describeSite('handlebars');
 describe('examples/handlebars: templates and layout', () => {
   let site: Running;
   beforeAll(async () => {
-    site = await start(await (await importSite('handlebars')).createApp({ logger: strictLogger }));
+    site = await startSite('handlebars');
   });
   afterAll(() => site?.close());
 

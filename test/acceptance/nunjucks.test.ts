@@ -1,6 +1,6 @@
 /** examples/nunjucks (what `npm start` runs): the shared acceptance suite, plus its own debug-page layout. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSite, get, importSite, start, strictLogger } from './site-suite.js';
+import { describeSite, get, startSite } from './site-suite.js';
 import type { Running } from './site-suite.js';
 
 describeSite('nunjucks');
@@ -8,7 +8,7 @@ describeSite('nunjucks');
 describe('examples/nunjucks: debug pages in the site layout (baseTemplate)', () => {
   let site: Running;
   beforeAll(async () => {
-    site = await start(await (await importSite('nunjucks')).createApp({ logger: strictLogger }));
+    site = await startSite('nunjucks');
   });
   afterAll(() => site?.close());
 

@@ -75,6 +75,11 @@ export async function start(app: Express): Promise<Running> {
   };
 }
 
+/** An example site on port 0, built with the strict logger (plus `options`). */
+export async function startSite(engine: Engine, options: Parameters<SiteModule['createApp']>[0] = {}): Promise<Running> {
+  return start(await (await importSite(engine)).createApp({ logger: strictLogger, ...options }));
+}
+
 /** The engine's answer for a visitor, from src/ (the oracle the rendered page must agree with). */
 const oracle = Proctor.fromMatrix(readFileSync(MATRIX_FILE, 'utf8'));
 export function expected(user: string, context: { country?: string; loggedIn?: boolean } = {}, forceGroups: string | null = null) {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE_HEADLINES, expected, importSite, start, strictLogger } from '../acceptance/site-suite.js';
+import { HOSTILE_HEADLINES, expected, startSite } from '../acceptance/site-suite.js';
 import type { Running } from '../acceptance/site-suite.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,7 +28,7 @@ describe.skipIf(!available)(`examples/nunjucks in headless Chromium${available ?
   let site: Running;
 
   beforeAll(async () => {
-    site = await start(await (await importSite('nunjucks')).createApp({ logger: strictLogger }));
+    site = await startSite('nunjucks');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
