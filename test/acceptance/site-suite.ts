@@ -7,8 +7,6 @@
  * `npx tsup` must have run. The expected assignments come from the engine in src/ on the same matrix.
  */
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -17,6 +15,8 @@ import type { Express, Request } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Proctor, payloadValue } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
+import { listen } from '../support/listen.js';
+import type { Running } from '../support/listen.js';
 
 export type Engine = 'nunjucks' | 'handlebars' | 'ejs';
 
@@ -56,24 +56,9 @@ export async function importSite(engine: Engine): Promise<SiteModule> {
   return (await import(url)) as SiteModule;
 }
 
-export interface Running {
-  readonly base: string;
-  close(): Promise<void>;
-}
-
-export async function start(app: Express): Promise<Running> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+export type { Running };
+/** Start an app on a free loopback port. */
+export const start: (app: Express) => Promise<Running> = listen;
 
 /** An example site on port 0, built with the strict logger (plus `options`). */
 export async function startSite(engine: Engine, options: Parameters<SiteModule['createApp']>[0] = {}): Promise<Running> {

@@ -2,8 +2,6 @@
  * Engine-specific behaviour of the three plugins: registration and its errors, layouts / partials / includes /
  * macros (test/fixtures/views), the CSP nonce from res.locals, exposures through the middleware, logging.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -22,6 +20,8 @@ import { proctorHelpers, registerProctor as registerHandlebars } from '../../src
 import { registerProctor as registerNunjucks } from '../../src/engines/nunjucks.js';
 import { recordingLogger } from '../support/fake-pipet.js';
 import { EVIL, MATRIX, TESTS } from './engines-table.js';
+import { listen } from '../support/listen.js';
+import type { Running } from '../support/listen.js';
 
 const VIEWS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/views');
 
@@ -33,7 +33,7 @@ async function makeProc(forceGroups: string | null = null) {
 
 describe('layouts, partials, includes and macros through Express 5 res.render', () => {
   type Engine = 'nunjucks' | 'handlebars' | 'ejs';
-  const servers: Server[] = [];
+  const servers: Running[] = [];
   const bases = new Map<Engine, string>();
   const exposures: ExposureEvent[] = [];
 
@@ -69,16 +69,14 @@ describe('layouts, partials, includes and macros through Express 5 res.render', 
         }),
       );
       app.get('/', (_req, res) => res.render('page', { title: `${engine} page`, items: ['a', 'b'] }));
-      const server = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
+      const server = await listen(app);
       servers.push(server);
-      bases.set(engine, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      bases.set(engine, server.base);
     }
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await Promise.all(servers.map((s) => s.close()));
   });
 
   it.each(['nunjucks', 'handlebars', 'ejs'] as const)('%s: helpers work in the layout, in partials inside loops and in macros', async (engine) => {

@@ -4,8 +4,6 @@
  * middleware (an eager local source and a lazy asynchronous one), read back with cheerio.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -25,6 +23,8 @@ import { registerProctor as registerHandlebars } from '../../src/engines/handleb
 import { registerProctor as registerNunjucks } from '../../src/engines/nunjucks.js';
 import { MATRIX, SCRIPT_DATA, TESTS, rows } from './engines-table.js';
 import type { Row, ScriptChecks } from './engines-table.js';
+import { listen } from '../support/listen.js';
+import type { Running } from '../support/listen.js';
 
 type Check = Exclude<Row['expect'], string>;
 
@@ -138,7 +138,7 @@ describe.each([
   ['Express 5', express5],
   ['Express 4', express4 as unknown as ExpressFactory],
 ])('the shared table through %s and res.render', (_name, express) => {
-  const servers: Server[] = [];
+  const servers: Running[] = [];
   const bases = new Map<EngineName, string>();
   const dir = mkdtempSync(path.join(tmpdir(), 'proctor-engines-'));
   const ext: Record<EngineName, string> = { nunjucks: 'njk', handlebars: 'hbs', ejs: 'ejs' };
@@ -178,16 +178,14 @@ describe.each([
         app.get(`${prefix}/table`, (_req, res) => res.render('table'));
         app.get(`${prefix}/forced`, (_req, res) => res.render('forced'));
       }
-      const server = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
+      const server = await listen(app);
       servers.push(server);
-      bases.set(engine, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      bases.set(engine, server.base);
     }
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await Promise.all(servers.map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
