@@ -38,6 +38,8 @@ function isJavaIdentifier(name: string): boolean {
   return true;
 }
 
+const OR: Partial<Record<TokenKind, BinaryOp>> = { '||': '||', or: '||' };
+const AND: Partial<Record<TokenKind, BinaryOp>> = { '&&': '&&', and: '&&' };
 const EQUALITY: Partial<Record<TokenKind, BinaryOp>> = { '==': '==', eq: '==', '!=': '!=', ne: '!=' };
 const COMPARE: Partial<Record<TokenKind, BinaryOp>> = {
   '<': '<', lt: '<', '>': '>', gt: '>', '<=': '<=', le: '<=', '>=': '>=', ge: '>=',
@@ -138,21 +140,7 @@ class Parser {
   }
 
   private or(): Expr {
-    let left = this.and();
-    while (this.tok.kind === '||' || this.tok.kind === 'or') {
-      this.next();
-      left = { kind: 'binary', op: '||', left, right: this.and() };
-    }
-    return left;
-  }
-
-  private and(): Expr {
-    let left = this.equality();
-    while (this.tok.kind === '&&' || this.tok.kind === 'and') {
-      this.next();
-      left = { kind: 'binary', op: '&&', left, right: this.equality() };
-    }
-    return left;
+    return this.binary(OR, () => this.binary(AND, () => this.equality()));
   }
 
   private equality(): Expr {
