@@ -26,6 +26,13 @@ export interface ProctorClientOptions<T extends string> {
   readonly lazy?: boolean;
   /** Called once per request with the tests the request actually read. @default undefined */
   readonly onExposure?: (event: ExposureEvent) => void;
+  /**
+   * Count reads of `proc.<test>` in templates (through `res.locals.proc` / `proc.templateView()`) as
+   * exposures. Tracking costs a Proxy per request and a call per read, so by default it is on only when
+   * `onExposure` is set; reads in JS code and through the template helpers are always counted.
+   * @default onExposure !== undefined
+   */
+  readonly trackTemplateReads?: boolean;
   /** @default silentLogger */
   readonly logger?: Logger;
   /** The identifier key `procByAccountId` uses. @default 'ACCOUNT' */
@@ -94,9 +101,17 @@ export function createProctor<const T extends string>(options: ProctorClientOpti
     throw new ConfigError('source', 'expected a source such as localSource({ matrix }), pipetSource({ apiRoot }) or staticSource({ groups })');
   }
   const lazy = options.lazy ?? false;
+  if (typeof lazy !== 'boolean') throw new ConfigError('lazy', `expected true or false, got ${JSON.stringify(lazy)}`);
+  if (options.onExposure !== undefined && typeof options.onExposure !== 'function') {
+    throw new ConfigError('onExposure', `expected a function (event) => void, got ${typeof options.onExposure}`);
+  }
   const logger = options.logger ?? silentLogger;
   const list = Object.freeze([...new Set(options.tests)]);
-  const make = procFactory(list, { source, lazy, logger, onExposure: options.onExposure });
+  const trackTemplateReads = options.trackTemplateReads ?? options.onExposure !== undefined;
+  if (typeof trackTemplateReads !== 'boolean') {
+    throw new ConfigError('trackTemplateReads', `expected true or false, got ${JSON.stringify(trackTemplateReads)}`);
+  }
+  const make = procFactory(list, { source, lazy, logger, onExposure: options.onExposure, trackTemplateReads });
   const accountKey = options.accountIdentifier ?? 'ACCOUNT';
   const accountContext = options.accountContext ?? {};
 

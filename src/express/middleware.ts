@@ -95,7 +95,6 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
 
   function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {
     req.proc = proc;
-    res.locals.proc = proc.templateView();
     // Exposures are reported when the response is done ('close' follows 'finish', and also comes when the
     // client goes away first); without a hook there is nothing to report.
     if (reportsExposure) res.on('close', () => proc.flushExposure());
@@ -155,14 +154,18 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
       proc = emptyProc.procForRequest({ identifiers: {} });
     }
     attach(req, res, proc);
+    // Templates get their view once the proc is loaded (a loaded proc's view is plain data); a lazy one
+    // gets it now and loads on first read, or before `res.render`.
     if (client.lazy || proc.loaded) {
+      res.locals.proc = proc.templateView();
       next();
       return;
     }
-    proc.load().then(
-      () => next(),
-      () => next(),
-    );
+    const proceed = (): void => {
+      res.locals.proc = proc.templateView();
+      next();
+    };
+    proc.load().then(proceed, proceed);
   }
 
   const middleware = function proctorMiddleware(req: Req, res: ResponseLike, next: Next): void {

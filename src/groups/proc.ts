@@ -75,6 +75,8 @@ interface ProcOptions {
   readonly lazy: boolean;
   readonly logger: Logger;
   readonly onExposure: ((event: ExposureEvent) => void) | undefined;
+  /** Whether reads through the template view count as exposures (see `ProctorClientOptions`). */
+  readonly trackTemplateReads: boolean;
 }
 
 /** The options plus what {@link procFactory} derives once per configuration. */
@@ -83,7 +85,10 @@ interface ProcSettings extends ProcOptions {
   readonly singles: ReadonlyMap<string, readonly string[]>;
   /** Configured index of each test. */
   readonly index: ReadonlyMap<string, number>;
+  /** The exposure-recording template view (a Proxy), for tracked reads and for procs not loaded yet. */
   readonly view: (proc: ProctorGroupsMethods<string>, state: ProcState) => object;
+  /** The plain template view of a loaded proc whose template reads are not tracked. */
+  readonly snapshot: (proc: ProctorGroupsMethods<string>, state: ProcState) => object;
 }
 
 function pickAt(result: IdentifyResult, index: number, test: string): SourceAssignment | null {
@@ -263,17 +268,64 @@ const methods: ProctorGroupsMethods<string> & ThisType<ProctorGroupsMethods<stri
   },
   templateView() {
     const state = stateOf(this);
-    state.view ??= state.settings.view(this, state);
+    if (state.view === undefined) {
+      // A loaded proc whose template reads are not tracked gets plain data: no trap runs when templates read it.
+      const { settings } = state;
+      state.view = !settings.trackTemplateReads && state.result !== null ? settings.snapshot(this, state) : settings.view(this, state);
+    }
     return state.view as TemplateView<string>;
   },
 };
 
 
 /**
- * The template view, a Proxy per request. Tests appear as own, enumerable properties (so Handlebars'
- * prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields are own data properties
- * too); reading one is an exposure; unknown names are `undefined`; `toString()` is the group string, as in
- * django templates.
+ * The template views of one configuration. Both have the tests as own, enumerable properties (so
+ * Handlebars' prototype-access rules allow `proc.test.group`; a `GroupAssignment`'s fields are own data
+ * properties too), unknown names read as `undefined`, writes are refused, and `toString()` is the group
+ * string, as in django templates.
+ *
+ * - The snapshot (a frozen plain object of the request's assignments) is what a loaded proc gets when
+ *   template reads are not tracked: templates read it like any data.
+ * - The tracking view (a Proxy) records each read as an exposure, and serves procs that are still to be
+ *   loaded (lazy ones: each read computes its test).
+ */
+function viewFactories(index: ReadonlyMap<string, number>): Pick<ProcSettings, 'view' | 'snapshot'> {
+  // The configured tests but those that would shadow toString/toJSON.
+  const names = new Map([...index].filter(([t]) => t !== 'toString' && t !== 'toJSON'));
+  return { view: trackingViewFactory(names), snapshot: snapshotFactory(names) };
+}
+
+/** What a snapshot view inherits: `toString`/`toJSON` of its proc, nothing from `Object.prototype`. */
+interface Snapshot {
+  readonly [PROC]: ProctorGroupsMethods<string>;
+}
+
+function snapshotFactory(names: ReadonlyMap<string, number>): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
+  const proto = Object.create(null, {
+    toString: {
+      value(this: Snapshot): string {
+        return this[PROC].toString();
+      },
+    },
+    toJSON: {
+      value(this: Snapshot) {
+        return this[PROC].toJSON();
+      },
+    },
+  }) as object;
+  const entries = [...names];
+  return (proc, state) => {
+    // Same keys in the same order every time, so every snapshot of this configuration shares one shape.
+    const view = Object.create(proto) as Record<string, unknown>;
+    // Not enumerable: invisible to Object.keys, JSON, templates and spreads.
+    Object.defineProperty(view, PROC, { value: proc });
+    for (const [name, i] of entries) view[name] = state.assignmentAt(i);
+    return Object.freeze(view);
+  };
+}
+
+/**
+ * The tracking view, a Proxy per request: reading a test is an exposure.
  *
  * The Proxy's target is one object per configuration whose own properties are the test names, so the
  * engine answers "is it an own property?" (Handlebars asks before every `proc.x` lookup) without calling
@@ -285,10 +337,7 @@ interface ViewHandler extends ProxyHandler<object> {
   proc: ProctorGroupsMethods<string>;
 }
 
-/** Builds the template views of one configuration. */
-function viewFactory(index: ReadonlyMap<string, number>): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
-  // The configured tests but those that would shadow toString/toJSON.
-  const names = new Map([...index].filter(([t]) => t !== 'toString' && t !== 'toJSON'));
+function trackingViewFactory(names: ReadonlyMap<string, number>): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
   // Shared by every request's view and never reachable for writes (the traps below refuse them). Its values
   // are never read: `get` answers for every name. Configurable, so the traps may answer per request.
   const target = Object.create(null) as Record<string, undefined>;
@@ -380,7 +429,7 @@ export function procFactory<T extends string>(
     ...options,
     singles: new Map(tests.map((t) => [t, Object.freeze([t])])),
     index,
-    view: viewFactory(index),
+    ...viewFactories(index),
   };
   return (request, preloaded) => {
     const state = new ProcState(tests, request, settings);

@@ -74,8 +74,10 @@ function assertRow(row: Row, el: ReturnType<cheerio.CheerioAPI>, html: string): 
 type EngineName = 'nunjucks' | 'handlebars' | 'ejs';
 const ENGINES: EngineName[] = ['nunjucks', 'handlebars', 'ejs'];
 
-describe('the shared table, rendered directly by each engine with { proc }', async () => {
-  const client = createProctor({ source: localSource({ matrix: MATRIX }), tests: TESTS });
+// Both template views: the plain snapshot (reads not tracked, the default without onExposure) and the
+// tracking Proxy.
+describe.each([false, true])('the shared table, rendered directly by each engine with { proc } (trackTemplateReads: %s)', async (trackTemplateReads) => {
+  const client = createProctor({ source: localSource({ matrix: MATRIX }), tests: TESTS, trackTemplateReads });
   await client.ready();
   const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true }));
   const hbs = registerHandlebars(Handlebars.create());
@@ -174,7 +176,9 @@ describe.each([
       };
       app.use('/eager', proctor({ ...common, source: localSource({ matrix: MATRIX }) }));
       app.use('/async', proctor({ ...common, source: asyncSource(), lazy: true }));
-      for (const prefix of ['/eager', '/async']) {
+      app.use('/async-eager', proctor({ ...common, source: asyncSource() }));
+      app.use('/tracked', proctor({ ...common, source: localSource({ matrix: MATRIX }), trackTemplateReads: true }));
+      for (const prefix of ['/eager', '/async', '/async-eager', '/tracked']) {
         app.get(`${prefix}/table`, (_req, res) => res.render('table'));
         app.get(`${prefix}/forced`, (_req, res) => res.render('forced'));
       }
@@ -190,7 +194,9 @@ describe.each([
   });
 
   describe.each(ENGINES)('%s', (engine) => {
-    it.each(['/eager', '/async'])('every row through res.render (%s source)', async (prefix) => {
+    // Eager local and non-lazy asynchronous sources give templates the plain snapshot view; lazy and
+    // tracked ones the tracking view.
+    it.each(['/eager', '/async', '/async-eager', '/tracked'])('every row through res.render (%s)', async (prefix) => {
       for (const forced of [false, true]) {
         const res = await fetch(`${bases.get(engine)}${prefix}/${forced ? 'forced?prforceGroups=buttoncolortst2' : 'table'}`, {
           headers: forced ? { 'x-staff': '1' } : {},

@@ -91,9 +91,12 @@ describe('proc: the per-request ProctorGroups', () => {
     expect(events.map((e) => e.tests)).toEqual([['countryalgotst', 'buttoncolortst']]);
   });
 
-  it('template view: tests are own enumerable keys, views of two requests are independent, writes are refused', async () => {
-    const events: ExposureEvent[] = [];
-    const proctor = local(false, (e) => events.push(e));
+  // With onExposure the view is the tracking Proxy; without, a loaded proc's view is a plain snapshot. Same contract.
+  it.each([
+    ['tracking (onExposure set)', true],
+    ['snapshot (no onExposure)', false],
+  ])('template view, %s: tests are own enumerable keys, views of two requests are independent, writes are refused', async (_name, tracked) => {
+    const proctor = tracked ? local(false, () => {}) : local();
     const a = await proctor.procFor({ identifiers: USER, context: CONTEXT });
     const b = await proctor.procFor({ identifiers: { USER: 'another-user-7' }, context: CONTEXT });
     const view = a.templateView() as unknown as Record<string, unknown>;
@@ -111,10 +114,44 @@ describe('proc: the per-request ProctorGroups', () => {
     expect(b.templateView().buttoncolortst).toBe(b.buttoncolortst);
     expect(a.templateView()).toBe(view);
     expect(procOf(view)).toBe(a);
+    expect(view.buttoncolrtst).toBeUndefined();
+    expect((view as { constructor?: unknown }).constructor).toBeUndefined();
     void (view.countryalgotst as { group: unknown }).group;
-    expect(a.exposures()).toEqual(['countryalgotst']);
-    expect(b.exposures()).toEqual(['buttoncolortst']);
+    expect(a.exposures()).toEqual(tracked ? ['countryalgotst'] : []);
+    expect(b.exposures()).toEqual(['buttoncolortst']); // read as b.buttoncolortst above
     expect({ ...view }).toEqual(Object.fromEntries(TESTS.map((t) => [t, a.get(t)])));
+    expect(Reflect.ownKeys({ ...view })).toEqual([...TESTS]);
+  });
+
+  it('trackTemplateReads: template reads count as exposures when asked, or by default with onExposure; helpers always count', async () => {
+    const untracked = await local().procFor({ identifiers: USER, context: CONTEXT });
+    void (untracked.templateView().buttoncolortst as GroupAssignment).group;
+    void untracked.newfeaturerollout.group;
+    expect(untracked.exposures()).toEqual(['newfeaturerollout']);
+
+    const asked = await createProctor({ source: localSource({ matrix: exampleMatrix }), tests: TESTS, trackTemplateReads: true }).procFor({ identifiers: USER });
+    void (asked.templateView().buttoncolortst as GroupAssignment).group;
+    expect(asked.exposures()).toEqual(['buttoncolortst']);
+
+    const events: ExposureEvent[] = [];
+    const quiet = createProctor({ source: localSource({ matrix: exampleMatrix }), tests: TESTS, onExposure: (e) => events.push(e), trackTemplateReads: false });
+    const proc = await quiet.procFor({ identifiers: USER });
+    void (proc.templateView().buttoncolortst as GroupAssignment).group;
+    void proc.get('countryalgotst');
+    proc.flushExposure();
+    expect(events.map((e) => e.tests)).toEqual([['countryalgotst']]);
+
+    // A lazy proc's view computes each test on first read, so it is the tracking view whatever the option.
+    const lazy = createProctor({ source: localSource({ matrix: exampleMatrix }), tests: TESTS, lazy: true }).procForRequest({ identifiers: USER });
+    expect((lazy.templateView().buttoncolortst as GroupAssignment).group).toBe('control');
+  });
+
+  it('rejects non-boolean lazy / trackTemplateReads and a non-function onExposure at setup, naming the field', () => {
+    const source = staticSource({ groups: {} });
+    expect(() => createProctor({ source, tests: ['a'], trackTemplateReads: 'yes' as unknown as boolean })).toThrow(ConfigError);
+    expect(() => createProctor({ source, tests: ['a'], trackTemplateReads: 'yes' as unknown as boolean })).toThrow(/trackTemplateReads: expected true or false, got "yes"/);
+    expect(() => createProctor({ source, tests: ['a'], lazy: 1 as unknown as boolean })).toThrow(/lazy: expected true or false, got 1/);
+    expect(() => createProctor({ source, tests: ['a'], onExposure: 'log' as unknown as () => void })).toThrow(/onExposure: expected a function/);
   });
 
   it('lazy local: nothing is evaluated until read, then only the test read', async () => {
