@@ -4,7 +4,9 @@
  * The Java pattern is translated, not passed through: `.` excludes Java's line terminators and matches a whole
  * surrogate pair, `\w`/`\d`/`\s` stay ASCII, `\b` uses Java's Unicode letters and digits, `(?i)` is ASCII-only
  * unless `(?u)` is on (done by expanding letters, so inline and scoped flags work), `\Q…\E`, octal, `\x{…}`,
- * `\h`, `\v`, `\R`, `\p{Alpha}`-style POSIX classes and comment mode are supported. Constructs with no faithful JS
+ * `\h`, `\v`, `\R`, `\p{Alpha}`-style POSIX classes and comment mode are supported. Like Java's `Pattern`, the
+ * pattern is read by code point (a surrogate pair is one character everywhere, escaped or not, in a class or
+ * not), and one escape decoder serves both inside and outside classes. Constructs with no faithful JS
  * equivalent are rejected (the rule then errors, as for an invalid pattern): possessive quantifiers, atomic
  * groups, character-class union/intersection, `\X`, `\N{…}`, `\b{g}` and Unicode blocks (`\p{InGreek}`).
  *
@@ -177,6 +179,70 @@ function caseRanges(lo: number, hi: number, flags: Flags): string {
   return extra;
 }
 
+/**
+ * Java's `Pattern.RemoveQEQuoting`, run before parsing: every `\Q…\E` (or `\Q…` to the end) becomes escaped
+ * literals, so a quote behaves like the characters it holds, in a class or not. That is why `\Qab\E*` repeats
+ * only `b` and `[a-\Qc\E]` is the range `a-c`. As in Java: letters and non-ASCII characters are copied, ASCII
+ * punctuation gets a `\`, a digit first in a quote becomes `\x3n` (so it cannot extend an escape before the
+ * quote), a `\` not starting `\E` becomes `\\`, and outside quotes an escape pair is copied whole (`\\Q` is not
+ * a quote). Works by code point; error messages then quote the rewritten pattern.
+ */
+function removeQuoting(pattern: string): string {
+  if (!pattern.includes('\\Q')) return pattern;
+  const t = Array.from(pattern, (ch) => ch.codePointAt(0) ?? 0);
+  const n = t.length;
+  const backslash = 0x5c;
+  let i = 0;
+  while (i < n - 1) {
+    if (t[i] !== backslash) i += 1;
+    else if (t[i + 1] !== 0x51) i += 2;
+    else break;
+  }
+  if (i >= n - 1) return pattern;
+  const out = t.slice(0, i);
+  i += 2;
+  let inQuote = true;
+  let beginQuote = true;
+  while (i < n) {
+    const c = t[i++] ?? 0;
+    if (c > 0x7f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+      out.push(c);
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (beginQuote) out.push(backslash, 0x78, 0x33);
+      out.push(c);
+    } else if (c !== backslash) {
+      if (inQuote) out.push(backslash);
+      out.push(c);
+    } else if (inQuote) {
+      if (t[i] === 0x45) {
+        i++;
+        inQuote = false;
+      } else {
+        out.push(backslash, backslash);
+      }
+    } else if (t[i] === 0x51) {
+      i++;
+      inQuote = true;
+      beginQuote = true;
+      continue;
+    } else {
+      out.push(c);
+      if (i < n) out.push(t[i++] ?? 0);
+    }
+    beginQuote = false;
+  }
+  return out.map((cp) => String.fromCodePoint(cp)).join('');
+}
+
+/**
+ * What an escape stands for (see {@link Translator.escape}): one code point, a set of them (class content, maybe
+ * negated: `\d`, `\W`, `\p{L}`…), or — outside a class only — a JS construct (anchor, boundary, back reference).
+ */
+type Escape =
+  | { readonly cp: number }
+  | { readonly set: string; readonly negated: boolean }
+  | { readonly source: string };
+
 /** Deepest group nesting translated (deeper patterns are refused). */
 const MAX_GROUP_NESTING = 128;
 
@@ -186,7 +252,11 @@ class Translator {
   private depth = 0;
   private readonly out: string[] = [];
 
-  constructor(private readonly p: string) {}
+  private readonly p: string;
+
+  constructor(pattern: string) {
+    this.p = removeQuoting(pattern);
+  }
 
   translate(): string {
     const body = this.alternation(NO_FLAGS, false);
@@ -305,8 +375,12 @@ class Translator {
       case 0x24:
         if (flags.m) return `(?=[${flags.d ? '\\n' : LINE_TERMINATORS}]|$)`;
         return flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
-      case 0x5c:
-        return this.escape(flags, false);
+      case 0x5c: {
+        const e = this.escape(flags, false, false);
+        if ('cp' in e) return this.char(e.cp, flags);
+        if ('set' in e) return e.negated ? `[^${e.set}]` : `[${e.set}]`;
+        return e.source;
+      }
       case 0x2a:
       case 0x2b:
       case 0x3f:
@@ -365,35 +439,47 @@ class Translator {
     return body;
   }
 
-  /** An escape after `\`; inside a class returns class content, outside an atom. */
-  private escape(flags: Flags, inClass: boolean): string {
+  /**
+   * The one escape decoder (Java's `Pattern.escape`), for the code point after a `\`, in and out of classes.
+   *
+   * Everything Java decodes the same in both contexts is decoded once here: `\t` `\n` `\r` `\f` `\a` `\e`,
+   * octal `\0…`, `\x…`, `\u…` (a `\uD83D\uDE00` pair is one code point), `\cX`, the predefined sets and
+   * `\p`/`\P`, and any other non-alphanumeric character (a supplementary one whole: `\😀` is U+1F600, never
+   * its two surrogates). ASCII letters and digits without a meaning are errors. The differences are Java's own:
+   * - outside a class only: `\b` `\B` `\A` `\G` `\z` `\Z` `\R` `\k<name>` and back references `\1`–`\9` (in a
+   *   class each is "Illegal/unsupported escape sequence", as in Java);
+   * - in a class, `\v` is VT (0x0B) rather than vertical whitespace when it ends a range (`rangeEnd`) or is
+   *   directly followed by `-` (Java's compatibility rule for `[\v-…]`/`[…-\v]`).
+   * `\Q…\E` never reaches this point: {@link removeQuoting} has already rewritten it, as Java does.
+   */
+  private escape(flags: Flags, inClass: boolean, rangeEnd: boolean): Escape {
     const at = this.i - 1;
     const c = this.read();
     const ch = String.fromCodePoint(c);
-    const lit = (cp: number): string => (inClass ? this.classChars(cp, flags) : this.char(cp, flags));
     switch (ch) {
       case 't':
-        return lit(9);
+        return { cp: 9 };
       case 'n':
-        return lit(10);
+        return { cp: 10 };
       case 'r':
-        return lit(13);
+        return { cp: 13 };
       case 'f':
-        return lit(12);
+        return { cp: 12 };
       case 'a':
-        return lit(7);
+        return { cp: 7 };
       case 'e':
-        return lit(27);
+        return { cp: 27 };
       case '0':
-        return lit(this.octal());
+        return { cp: this.octal() };
       case 'x':
-        return lit(this.hexEscape());
+        return { cp: this.hexEscape() };
       case 'u':
-        return lit(this.unicodeEscape());
-      case 'c': {
-        const x = this.read();
-        return lit(x ^ 64);
-      }
+        return { cp: this.unicodeEscape() };
+      case 'c':
+        return { cp: this.read() ^ 64 };
+      case 'v':
+        if (inClass && (rangeEnd || this.p.charAt(this.i) === '-')) return { cp: 0x0b };
+        return predefined(ch, flags);
       case 'd':
       case 'D':
       case 'w':
@@ -402,52 +488,47 @@ class Translator {
       case 'S':
       case 'h':
       case 'H':
-      case 'v':
       case 'V':
-        return this.predefined(ch, flags, inClass);
+        return predefined(ch, flags);
       case 'p':
       case 'P':
-        return this.property(ch === 'P', inClass, flags.U);
-      case 'Q':
-        return this.quoted(flags, inClass);
-      default:
-        break;
-    }
-    if (inClass) {
-      if (/[a-zA-Z]/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
-      if (/[1-9]/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
-      return this.classChars(c, flags);
-    }
-    switch (ch) {
-      case 'b':
-        if (this.peek() === 0x7b) unsupported('\\b{g}');
-        return `(?:(?<=${WORD_CHAR})(?!${WORD_CHAR})|(?<!${WORD_CHAR})(?=${WORD_CHAR}))`;
-      case 'B':
-        return `(?:(?<=${WORD_CHAR})(?=${WORD_CHAR})|(?<!${WORD_CHAR})(?!${WORD_CHAR}))`;
-      case 'A':
-      case 'G':
-        return '^';
-      case 'z':
-        return '$';
-      case 'Z':
-        return flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
-      case 'R':
-        return '(?:\\r\\n|[\\n\\x0B\\f\\r\\u0085\\u2028\\u2029])';
-      case 'k': {
-        const m = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(this.p.slice(this.i));
-        if (m === null) invalid('\\k is not followed by \'<\' for named capturing group', this.p, at);
-        this.i += m[0].length;
-        return `\\k<${m[1] ?? ''}>`;
-      }
-      case 'X':
+        return { set: this.property(flags.U), negated: ch === 'P' };
       case 'N':
-        return unsupported(`\\${ch}`);
+        return unsupported('\\N');
       default:
         break;
     }
-    if (c >= 0x31 && c <= 0x39) return this.backReference(c - 0x30, at);
-    if (/[a-zA-Z]/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
-    return lit(c);
+    if (!inClass) {
+      switch (ch) {
+        case 'b':
+          if (this.peek() === 0x7b) unsupported('\\b{g}');
+          return { source: `(?:(?<=${WORD_CHAR})(?!${WORD_CHAR})|(?<!${WORD_CHAR})(?=${WORD_CHAR}))` };
+        case 'B':
+          return { source: `(?:(?<=${WORD_CHAR})(?=${WORD_CHAR})|(?<!${WORD_CHAR})(?!${WORD_CHAR}))` };
+        case 'A':
+        case 'G':
+          return { source: '^' };
+        case 'z':
+          return { source: '$' };
+        case 'Z':
+          return { source: flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)` };
+        case 'R':
+          return { source: '(?:\\r\\n|[\\n\\x0B\\f\\r\\u0085\\u2028\\u2029])' };
+        case 'k': {
+          const m = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(this.p.slice(this.i));
+          if (m === null) invalid('\\k is not followed by \'<\' for named capturing group', this.p, at);
+          this.i += m[0].length;
+          return { source: `\\k<${m[1] ?? ''}>` };
+        }
+        case 'X':
+          return unsupported('\\X');
+        default:
+          break;
+      }
+      if (c >= 0x31 && c <= 0x39) return { source: this.backReference(c - 0x30, at) };
+    }
+    if (/^[a-zA-Z0-9]$/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
+    return { cp: c };
   }
 
   private backReference(first: number, at: number): string {
@@ -498,35 +579,8 @@ class Translator {
     return cp;
   }
 
-  private quoted(flags: Flags, inClass: boolean): string {
-    const end = this.p.indexOf('\\E', this.i);
-    const text = this.p.slice(this.i, end < 0 ? this.p.length : end);
-    this.i = end < 0 ? this.p.length : end + 2;
-    let out = '';
-    for (const ch of text) {
-      const cp = ch.codePointAt(0) ?? 0;
-      out += inClass ? this.classChars(cp, flags) : this.char(cp, flags);
-    }
-    return inClass || out === '' ? out : `(?:${out})`;
-  }
-
-  private predefined(ch: string, flags: Flags, inClass: boolean): string {
-    const unicode = flags.U;
-    const sets: Readonly<Record<string, string>> = {
-      d: unicode ? '\\p{Nd}' : '0-9',
-      w: unicode ? '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\u200C\\u200D' : 'a-zA-Z0-9_',
-      s: unicode ? '\\p{White_Space}' : ' \\t\\n\\x0B\\f\\r',
-      h: ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000',
-      v: '\\n\\x0B\\f\\r\\x85\\u2028\\u2029',
-    };
-    const set = sets[ch.toLowerCase()] ?? '';
-    const negated = ch !== ch.toLowerCase();
-    if (!negated) return inClass ? set : `[${set}]`;
-    if (inClass) unsupported(`\\${ch} inside a character class`);
-    return `[^${set}]`;
-  }
-
-  private property(negated: boolean, inClass: boolean, unicode: boolean): string {
+  /** The set for `\p`/`\P` after the letter: `{Name}` or a one-letter name such as `L` (`\pL`). */
+  private property(unicode: boolean): string {
     let name: string;
     if (this.peek() === 0x7b) {
       const end = this.p.indexOf('}', this.i);
@@ -536,10 +590,7 @@ class Translator {
     } else {
       name = String.fromCodePoint(this.read());
     }
-    const set = propertySet(name, unicode);
-    if (negated && inClass) unsupported('\\P inside a character class');
-    if (inClass) return set;
-    return negated ? `[^${set}]` : `[${set}]`;
+    return propertySet(name, unicode);
   }
 
   /** One class member char (with case variants) as class content. */
@@ -549,28 +600,10 @@ class Translator {
       .join('');
   }
 
-  /** A class member that is a single char (for ranges), or null for a multi-char set like `\d`. */
-  private classAtom(flags: Flags): { cp: number } | { set: string } {
+  /** One class member: a code point (literal or escaped, a possible range end) or an escape's set. */
+  private classMember(flags: Flags, rangeEnd: boolean): Escape {
     const c = this.read();
-    if (c === 0x5c) {
-      const save = this.i;
-      const next = String.fromCodePoint(this.peek());
-      if ('dDwWsShHvVpPQ'.includes(next)) return { set: this.escape(flags, true) };
-      const simple: Readonly<Record<string, number>> = { t: 9, n: 10, r: 13, f: 12, a: 7, e: 27 };
-      const s = simple[next];
-      if (s !== undefined) {
-        this.i++;
-        return { cp: s };
-      }
-      this.i++;
-      if (next === '0') return { cp: this.octal() };
-      if (next === 'x') return { cp: this.hexEscape() };
-      if (next === 'u') return { cp: this.unicodeEscape() };
-      if (next === 'c') return { cp: this.read() ^ 64 };
-      if (/[a-zA-Z0-9]/.test(next)) invalid('Illegal/unsupported escape sequence', this.p, save - 1);
-      return { cp: next.codePointAt(0) ?? 0 };
-    }
-    return { cp: c };
+    return c === 0x5c ? this.escape(flags, true, rangeEnd) : { cp: c };
   }
 
   private charClass(flags: Flags): string {
@@ -593,21 +626,23 @@ class Translator {
       if (c === 0x5b) unsupported('character class union');
       if (c === 0x26 && this.p.startsWith('&&', this.i)) unsupported('character class intersection');
       first = false;
-      const a = this.classAtom(flags);
+      const a = this.classMember(flags, false);
       if ('set' in a) {
+        if (a.negated) unsupported('a negated escape (\\D, \\P{…}, …) inside a character class');
         body += a.set;
         continue;
       }
-      if (this.peek() === 0x2d && this.p.charAt(this.i + 1) !== ']' && this.i + 1 < this.p.length) {
-        const save = this.i;
+      if (!('cp' in a)) return unsupported('an anchor inside a character class');
+      // As in Java's Pattern.range(): whitespace before the `-` is skipped in comments mode; `-` directly before
+      // `]` or `[` is a literal; a range's end must be one code point (`[a-\d]` is an illegal range).
+      this.skipComments(flags);
+      const after = this.p.charAt(this.i + 1);
+      if (this.peek() === 0x2d && after !== ']' && after !== '[' && this.i + 1 < this.p.length) {
         this.i++;
-        const b = this.classAtom(flags);
-        if ('set' in b) {
-          this.i = save;
-          body += this.classChars(a.cp, flags);
-          continue;
-        }
-        if (b.cp < a.cp) invalid('Illegal character range', this.p, this.i);
+        this.skipComments(flags);
+        if (this.i >= this.p.length) invalid('Unclosed character class', this.p, start);
+        const b = this.classMember(flags, true);
+        if (!('cp' in b) || b.cp < a.cp) invalid('Illegal character range', this.p, this.i - 1);
         body += `${literal(a.cp, true)}-${literal(b.cp, true)}${caseRanges(a.cp, b.cp, flags)}`;
         continue;
       }
@@ -616,6 +651,20 @@ class Translator {
     if (body === '') return negated ? '[^]' : '[]';
     return `[${negated ? '^' : ''}${body}]`;
   }
+}
+
+/** `\d` `\w` `\s` `\h` `\v` (ASCII unless `(?U)`) and their upper-case complements, as class content. */
+function predefined(ch: string, flags: Flags): Escape {
+  const unicode = flags.U;
+  const sets: Readonly<Record<string, string>> = {
+    d: unicode ? '\\p{Nd}' : '0-9',
+    w: unicode ? '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\u200C\\u200D' : 'a-zA-Z0-9_',
+    s: unicode ? '\\p{White_Space}' : ' \\t\\n\\x0B\\f\\r',
+    h: ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000',
+    v: '\\n\\x0B\\f\\r\\x85\\u2028\\u2029',
+  };
+  const lower = ch.toLowerCase();
+  return { set: sets[lower] ?? '', negated: ch !== lower };
 }
 
 function applyFlags(flags: Flags, on: string, off: string): Flags {

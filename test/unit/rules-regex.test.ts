@@ -102,6 +102,69 @@ const CASES: readonly (readonly [string, string, Expected])[] = [
   ['a', '[b-a]', 'error'],
   ['5', '[\\d]', true],
   ['x', '[\\w&]', true],
+  // Classes work on code points: Java's Pattern turns the pattern into an int[] of code points before parsing, and
+  // a class whose members include a supplementary character matches by code point (CharProperty), never half a
+  // surrogate pair.
+  // `\` + a supplementary character: Pattern.escape's `default: return ch` gives the whole code point U+1F600.
+  ['\u{1F600}', '[\\\u{1F600}]', true],
+  ['\uDE00', '[\\\u{1F600}]', false],
+  ['\uD83D', '[\\\u{1F600}]', false],
+  ['\u{1F600}\uDE00', '[\\\u{1F600}]+', false],
+  ['\u{1F600}\u{1F600}', '[\\\u{1F600}]+', true],
+  ['\uDE00', '[^\\\u{1F600}]', true],
+  ['\u{1F600}', '[^\\\u{1F600}]', false],
+  // Ranges whose endpoints are supplementary characters (literal, escaped, \x{…}, or a \uD83D\uDE00 pair, which
+  // Pattern.u() joins into one code point).
+  ['\u{1F601}', '[\u{1F600}-\u{1F602}]', true],
+  ['\u{1F603}', '[\u{1F600}-\u{1F602}]', false],
+  ['\uD83D', '[\u{1F600}-\u{1F602}]', false],
+  ['\u{1F601}', '[\\\u{1F600}-\\\u{1F602}]', true],
+  ['\u{1F603}', '[\\\u{1F600}-\\\u{1F602}]', false],
+  ['-', '[\\\u{1F600}-\\\u{1F602}]', false],
+  ['\uDE00', '[\\\u{1F600}-\\\u{1F602}]', false],
+  ['\u{1F601}', '[\\x{1F600}-\\x{1F602}]', true],
+  ['\u{1F601}', '[\\uD83D\\uDE00-\\uD83D\\uDE02]', true],
+  ['\u{1F601}', '[a-\u{1F602}]', true],
+  ['\u{1F603}', '[a-\u{1F602}]', false],
+  ['a', '[\u{1F602}-a]', 'error'],
+  // Negated classes: Java's negation is a plain CharPredicate, so it matches one whole code point.
+  ['\u{1F601}', '[^\u{1F600}-\u{1F602}]', false],
+  ['\u{1F603}', '[^\u{1F600}-\u{1F602}]', true],
+  ['\uD83D', '[^\u{1F600}]', true],
+  ['\u{1F600}', '[^a]', true],
+  ['\u{1F600}', '[^a][^a]', false],
+  // `\v` next to `-` in a class is VT (0x0B), not vertical whitespace (the compatibility case in Pattern.escape:
+  // `isrange` is set when the character after `v` is `-`, and for a range's end).
+  ['\u000c', '[\\v-\\r]', true],
+  ['\n', '[\\v-\\r]', false],
+  ['\n', '[\\x00-\\v]', true],
+  ['\r', '[\\x00-\\v]', false],
+  ['-', '[\\v-]', true],
+  ['\n', '[\\v-]', false],
+  ['\n', '[\\v]', true],
+  // A range cannot end in a class escape: Pattern.range() gets -1 from escape() (\d) → "Illegal character range",
+  // and \p there is "Illegal/unsupported escape sequence". A class escape can start one only as a literal `-`.
+  ['5', '[a-\\d]', 'error'],
+  ['a', '[0-\\p{L}]', 'error'],
+  ['-', '[\\d-z]', true],
+  ['y', '[\\d-z]', false],
+  // `-` before `[` is not a range (Pattern.range: endRange == '['); the nested class is then a union (refused).
+  ['a', '[!-[a]]', 'error'],
+  // Comments mode: peek() skips whitespace before the `-`, so `[a - c]` is a range.
+  ['b', '(?x)[a - c]', true],
+  // \Q…\E: Pattern.RemoveQEQuoting rewrites the quote into escaped literals before parsing, in and out of classes.
+  ['b', '[a-\\Qc\\E]', true],
+  ['b', '[\\Qa\\E-c]', true],
+  ['-', '[a\\Q-\\Ec]', true],
+  ['b', '[a\\Q-\\Ec]', false],
+  ['abbb', '\\Qab\\E*', true],
+  ['abab', '\\Qab\\E*', false],
+  ['\\', '[\\Q\\\\E]', true],
+  ['5', '\\Q5\\E', true],
+  [' x', '(?x)\\Q \\Ex', true],
+  ['\u{1F600}', '[\\Q\u{1F600}\\E]', true],
+  ['\uDE00', '[\\Q\u{1F600}\\E]', false],
+  ['a', '[\\', 'error'],
   // Groups, back references, quantifiers.
   ['aa', '(a)\\1', true],
   ['aaaaaaaaaaa1', '(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)(a)\\111', false],
@@ -132,6 +195,79 @@ const CASES: readonly (readonly [string, string, Expected])[] = [
   ['abc\n', 'abc\\Z\\n', true],
   ['a\nb', '(?m)a$\\n^b', true],
 ];
+
+/**
+ * Escapes that Java decodes the same way in and out of a class (Pattern.escape(inclass, …) only differs for the
+ * constructs in {@link OUTSIDE_ONLY}): each pattern is tried both bare and as `[pattern]`.
+ */
+const SAME_IN_AND_OUT: readonly (readonly [string, string, Expected])[] = [
+  ['\t', '\\t', true],
+  ['\n', '\\n', true],
+  ['\r', '\\r', true],
+  ['\f', '\\f', true],
+  ['\u0007', '\\a', true],
+  ['\u001b', '\\e', true],
+  ['A', '\\x41', true],
+  ['\u{1F600}', '\\x{1F600}', true],
+  ['A', '\\u0041', true],
+  ['\u{1F600}', '\\uD83D\\uDE00', true],
+  ['\uD83D', '\\uD83D', true],
+  ['A', '\\0101', true],
+  ['\u0018', '\\cX', true],
+  ['-', '\\-', true],
+  ['@', '\\@', true],
+  ['\\', '\\\\', true],
+  ['\u00e9', '\\\u00e9', true],
+  ['\u{1F600}', '\\\u{1F600}', true],
+  ['\uDE00', '\\\u{1F600}', false],
+  ['\uD83D', '\\\u{1F600}', false],
+  ['5', '\\d', true],
+  ['x', '\\w', true],
+  ['\u00a0', '\\h', true],
+  ['\u2028', '\\v', true],
+  ['\u00e9', '\\p{L}', true],
+  ['\u00e9', '\\pL', true],
+  // Letters and digits with no escape meaning are errors in both (digits are back references only outside).
+  ['y', '\\y', 'error'],
+  ['8', '\\8', 'error'],
+  ['E', '\\E', 'error'],
+  ['x', '\\x4', 'error'],
+  ['x', '\\u004', 'error'],
+  ['x', '\\0', 'error'],
+  ['x', '\\c', 'error'],
+  ['x', '\\', 'error'],
+  // \N{name} exists in Java (both contexts) but is refused here in both.
+  ['a', '\\N{LATIN SMALL LETTER A}', 'error'],
+];
+
+/**
+ * Escapes Java accepts only outside a class: in Pattern.escape each of these is `if (inclass) break;`, i.e.
+ * "Illegal/unsupported escape sequence" inside `[...]`. Outside they are anchors, boundaries or references.
+ */
+const OUTSIDE_ONLY: readonly (readonly [string, string])[] = [
+  ['a', 'a\\b'],
+  ['ab', 'a\\Bb'],
+  ['a', '\\Aa'],
+  ['a', '\\Ga'],
+  ['a', 'a\\z'],
+  ['a', 'a\\Z'],
+  ['\r\n', '\\R'],
+  ['aa', '(a)\\1'],
+  ['aa', '(?<n>a)\\k<n>'],
+];
+
+describe('Java regex escapes in and out of a class', () => {
+  it.each(SAME_IN_AND_OUT)('%j matches %j, bare and in a class → %s', (input, escape, expected) => {
+    expect(matches(input, escape)).toBe(expected);
+    expect(matches(input, `[${escape}]`)).toBe(expected);
+  });
+
+  it.each(OUTSIDE_ONLY)('%j matches %j, but the escape is an error in a class', (input, pattern) => {
+    expect(matches(input, pattern)).toBe(true);
+    const escape = /\\[a-zA-Z0-9]/.exec(pattern.slice(pattern.lastIndexOf('\\')))?.[0] ?? '';
+    expect(matches(input, `[${escape}]`)).toBe('error');
+  });
+});
 
 describe('Java regex semantics', () => {
   it.each(CASES)('%j matches %j → %s', (input, pattern, expected) => {
