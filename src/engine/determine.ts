@@ -55,12 +55,13 @@ function isValid(validator: IdentifierValidator, type: string, id: string): bool
 }
 
 /** The user's identifier of a test type (own properties only), or undefined when there is none. */
-function identifierOf(ids: Identifiers, type: string): string | undefined {
+export function identifierOf(ids: Identifiers, type: string): string | undefined {
   const raw = Object.hasOwn(ids, type) ? ids[type] : undefined;
   return typeof raw === 'string' ? raw : undefined;
 }
 
-function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
+/** Spec §2.2 step 4a: `isIncognitoUser`, stringified, equals "true" ignoring case. */
+export function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
   if (!Object.hasOwn(context, 'isIncognitoUser')) return false;
   return String(context.isIncognitoUser).toLowerCase() === 'true';
 }
@@ -127,13 +128,63 @@ function selectTests(matrix: CompiledMatrix, filter: readonly string[]): readonl
   return matrix.order.filter((t) => wanted.has(t.name));
 }
 
-function evaluate(test: CompiledTest, rule: CompiledAllocation['rule'], scope: RuleScope, options: EngineOptions): boolean | null {
+/**
+ * Watches what one {@link assign} call decides, rule by rule, so that `explain` reports the scan that
+ * decided instead of re-running its own (which can drift from this one). Never set on the request path: see
+ * {@link observeAssignment}.
+ */
+export interface ScanHook {
+  /**
+   * The engine evaluated a rule of `test`: `index` is the allocation index, or {@link TEST_RULE} for the
+   * test rule. `verdict` is the rule's value, or `null` when it threw (`error`), which leaves the test
+   * unassigned and stops the scan.
+   */
+  verdict(test: CompiledTest, index: number, verdict: boolean | null, error: unknown): void;
+  /** The unitless scan passed over allocation `index` without evaluating it (invalid identifier, spec §2.4). */
+  skipped(test: CompiledTest, index: number): void;
+  /** The identifier validator rejected the identifier of `test`'s type (spec §2.2 step 2). */
+  invalidIdentifier(test: CompiledTest): void;
+}
+
+/** The `index` {@link ScanHook.verdict} gets for the test-level rule. */
+export const TEST_RULE = -1;
+
+/** The hook the next {@link assign} call reports to; null on the request path. */
+let armedHook: ScanHook | null = null;
+
+/**
+ * Runs `run` with `hook` watching the first {@link assign} call it makes, e.g. through
+ * `Proctor.determineTestGroups` (whose engine options are private), then disarms it. Assignment is
+ * synchronous, so no other request can see the hook. With a hook, every test takes the general path (the
+ * `direct` short path evaluates nothing to report); it decides the same.
+ */
+export function observeAssignment<T>(hook: ScanHook, run: () => T): T {
+  armedHook = hook;
   try {
-    return rule.constant ?? rule.evaluate(scope);
+    return run();
+  } finally {
+    armedHook = null;
+  }
+}
+
+function evaluate(
+  test: CompiledTest,
+  rule: CompiledAllocation['rule'],
+  index: number,
+  scope: RuleScope,
+  options: EngineOptions,
+  hook: ScanHook | null,
+): boolean | null {
+  let verdict: boolean;
+  try {
+    verdict = rule.constant ?? rule.evaluate(scope);
   } catch (error) {
     options.onRuleError(test.name, rule.source, error);
+    if (hook !== null) hook.verdict(test, index, null, error);
     return null;
   }
+  if (hook !== null) hook.verdict(test, index, verdict, undefined);
+  return verdict;
 }
 
 /** Spec §2.4: dependsOn, test rule, first matching allocation; `null` allocation = none matched. */
@@ -143,14 +194,18 @@ function matchAllocation(
   slots: readonly (TestGroup | undefined)[],
   unitOk: boolean,
   options: EngineOptions,
+  hook: ScanHook | null,
 ): CompiledAllocation | null {
   const dep = test.definition.dependsOn;
   if (dep !== null && slots[test.parentSlot]?.value !== dep.bucketValue) return null;
-  if (evaluate(test, test.rule, scope, options) !== true) return null;
+  if (evaluate(test, test.rule, TEST_RULE, scope, options, hook) !== true) return null;
   const unitless = test.definition.enableUnitlessAllocations;
   for (const allocation of test.allocations) {
-    if (unitless && !unitOk && !(test.definition.containsUnitlessAllocation && allocation.mentionsMissingUnit)) continue;
-    const verdict = evaluate(test, allocation.rule, scope, options);
+    if (unitless && !unitOk && !(test.definition.containsUnitlessAllocation && allocation.mentionsMissingUnit)) {
+      if (hook !== null) hook.skipped(test, allocation.index);
+      continue;
+    }
+    const verdict = evaluate(test, allocation.rule, allocation.index, scope, options, hook);
     if (verdict === null) return null; // an error in allocation k stops the scan
     if (verdict) return allocation;
   }
@@ -221,6 +276,8 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   const randomEnabled = input.randomEnabled === true;
   const incognito = isIncognito(context);
   const { tests: selected, requested, requestedSlots, usesRules } = selection(matrix, input.tests);
+  const hook = armedHook;
+  if (hook !== null) armedHook = null; // it watches one call
   // One mutable copy per call, when some rule reads variables: `missingExperimentalUnit` changes per test
   // (spec §2.2 step 4b). Constant rules never look at the scope.
   const ruleContext: Record<string, unknown> | null = usesRules ? Object.assign(Object.create(null) as object, context) : null;
@@ -237,7 +294,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   }
 
   // Nothing forced, no incognito user, every identifier valid: tests with a `direct` allocation need no rules.
-  const plain = force.groups.size === 0 && force.defaultMode === 'NONE' && !incognito && invalid === undefined;
+  const plain = force.groups.size === 0 && force.defaultMode === 'NONE' && !incognito && invalid === undefined && hook === null;
   // Tests mostly share one identifier type, so the last lookup is kept.
   let lastType: string | null = null;
   let lastId: string | undefined;
@@ -255,6 +312,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     }
     if (incognito && !def.evaluateForIncognitoUsers) continue;
     const typeInvalid = invalid !== undefined && invalid.has(def.testType);
+    if (typeInvalid && hook !== null) hook.invalidIdentifier(test);
     if (ruleContext !== null) {
       ruleContext.missingExperimentalUnit = typeInvalid && def.containsUnitlessAllocation;
       scope.constants = def.constants;
@@ -280,7 +338,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     }
     if (force.defaultMode === 'FALLBACK') continue;
 
-    const allocation = matchAllocation(test, scope, slots, !typeInvalid, options);
+    const allocation = matchAllocation(test, scope, slots, !typeInvalid, options, hook);
     if (allocation === null) continue;
     if (force.defaultMode === 'MIN_LIVE') {
       const bucket = minLiveBucket(allocation);

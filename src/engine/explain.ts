@@ -1,10 +1,16 @@
 /**
  * `explain`: why one user gets (or does not get) a bucket in one test, step by step, with the values the
  * engine computed (rule verdicts, hash, cutoffs, chosen range). Pure; the CLI formats it.
+ *
+ * The explanation is a record of the engine's own run, not a re-run: assignment runs once with a
+ * {@link ScanHook} that notes each rule verdict (and each allocation the unitless scan skips), so the
+ * allocation explained is by construction the one the engine chose.
  */
-import type { CompiledTest } from '../matrix/compiled.js';
+import type { CompiledAllocation } from '../matrix/compiled.js';
 import type { Proctor } from './proctor.js';
 import type { DetermineInput } from './proctor.js';
+import { identifierOf, isIncognito, observeAssignment, TEST_RULE } from './determine.js';
+import type { ScanHook } from './determine.js';
 import { hashKey as testHashKey, pickRangeIndex } from './hash.js';
 import type { TestGroup } from './types.js';
 
@@ -14,8 +20,13 @@ export interface AllocationExplanation {
   readonly index: number;
   readonly id: string;
   readonly rule: string | null;
-  /** Absent when the scan stopped before this allocation. */
+  /** Absent when the engine did not evaluate this rule: it was skipped, or the scan ended before it. */
   readonly verdict?: RuleVerdict;
+  /**
+   * Set when the unitless scan passed over this allocation without evaluating its rule: the identifier is
+   * invalid and the rule does not use `missingExperimentalUnit` (spec §2.4).
+   */
+  readonly skipped?: true;
 }
 
 export interface RangeExplanation {
@@ -35,10 +46,16 @@ export interface Explanation {
   readonly hashKey?: string;
   readonly identifier?: string | null;
   readonly dependsOn?: { readonly testName: string; readonly bucketValue: number; readonly parentValue: number | null };
+  /** Absent when the engine did not evaluate the test rule (test skipped or forced, `dependsOn` not met). */
   readonly testRule?: { readonly rule: string | null; readonly verdict: RuleVerdict };
+  /** Every allocation of the test, in scan order, with what the engine's scan did with it. */
   readonly allocations?: readonly AllocationExplanation[];
+  /** Index of the allocation whose rule matched (absent when the scan did not run or nothing matched). */
+  readonly matchedAllocation?: number;
   readonly hash?: number;
+  /** The matched allocation's ranges. */
   readonly ranges?: readonly RangeExplanation[];
+  /** The range the bucket came from (by hash, or by random draw for RANDOM tests). */
   readonly chosenRange?: number;
   /** What `determineTestGroups` returned for this test (null = unassigned). */
   readonly result: TestGroup | null;
@@ -46,17 +63,44 @@ export interface Explanation {
   readonly steps: readonly string[];
 }
 
-function verdict(rule: CompiledTest['rule'], constants: Readonly<Record<string, unknown>>, context: Record<string, unknown>): RuleVerdict {
-  try {
-    return { value: rule.evaluate({ constants, context }) };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
+/** What the engine's scan reported about the explained test. */
+interface Observed {
+  readonly verdicts: Map<number, RuleVerdict>;
+  readonly skipped: Set<number>;
+  invalidIdentifier: boolean;
 }
 
-/** Explain one test for one user. */
+function observe(testName: string): { observed: Observed; hook: ScanHook } {
+  const observed: Observed = { verdicts: new Map(), skipped: new Set(), invalidIdentifier: false };
+  const hook: ScanHook = {
+    verdict(test, index, verdict, error) {
+      if (test.name !== testName) return;
+      observed.verdicts.set(
+        index,
+        verdict === null ? { error: error instanceof Error ? error.message : String(error) } : { value: verdict },
+      );
+    },
+    skipped(test, index) {
+      if (test.name === testName) observed.skipped.add(index);
+    },
+    invalidIdentifier(test) {
+      if (test.name === testName) observed.invalidIdentifier = true;
+    },
+  };
+  return { observed, hook };
+}
+
+function shown(verdict: RuleVerdict, onError = ''): string {
+  return 'error' in verdict ? `error: ${verdict.error}${onError}` : String(verdict.value);
+}
+
+function describeAllocation(allocation: CompiledAllocation): string {
+  const id = allocation.allocation.id;
+  return `Allocation ${allocation.index}${id ? ` (${id})` : ''} rule ${allocation.allocation.rule ?? '(none)'}`;
+}
+
+/** Explain one test for one user. Runs assignment once (for the test and its `dependsOn` parent). */
 export function explainAssignment(proctor: Proctor, testName: string, input: DetermineInput): Explanation {
-  const result = proctor.determineTestGroups({ ...input, tests: [testName] }).groups[testName] ?? null;
   const test = proctor.loadResult.matrix.tests.get(testName);
   const steps: string[] = [];
   if (test === undefined) {
@@ -67,53 +111,96 @@ export function explainAssignment(proctor: Proctor, testName: string, input: Det
     return { test: testName, found: false, result: null, steps };
   }
   const def = test.definition;
+  const { observed, hook } = observe(testName);
+  // The parent is evaluated for `dependsOn` anyway; naming it keeps its result in the one run.
+  const filter = def.dependsOn === null ? [testName] : [testName, def.dependsOn.testName];
+  const outcome = observeAssignment(hook, () => proctor.determineTestGroups({ ...input, tests: filter }));
+  const result = outcome.get(testName) ?? null;
+
+  const force =
+    typeof input.forceGroups === 'string' || input.forceGroups == null
+      ? proctor.parseForceGroups(input.forceGroups)
+      : input.forceGroups;
+  const forcedValue = force.groups.get(testName);
+  const forced = result !== null && result.allocation === null && forcedValue !== undefined && test.forceBuckets.has(forcedValue);
+  const minLive = !forced && force.defaultMode === 'MIN_LIVE';
+
   const hashKey = testHashKey(testName, def.salt);
-  const identifier = def.testType === 'RANDOM' ? null : (input.identifiers[def.testType] ?? null);
-  const context: Record<string, unknown> = { ...(input.context ?? {}), missingExperimentalUnit: false };
+  const identifier = def.testType === 'RANDOM' ? null : (identifierOf(input.identifiers, def.testType) ?? null);
   steps.push(`Test ${testName}: type ${def.testType}, salt ${JSON.stringify(def.salt)}, hashed key "${hashKey}".`);
-  if (def.testType === 'RANDOM') steps.push('RANDOM test: the bucket is drawn at random when random is enabled.');
-  else if (identifier === null) steps.push(`No ${def.testType} identifier given: the test is skipped.`);
-  else steps.push(`${def.testType} identifier: ${JSON.stringify(identifier)}.`);
+  if (def.testType === 'RANDOM') {
+    steps.push('RANDOM test: the bucket is drawn at random when random is enabled.');
+    if (input.randomEnabled !== true) steps.push('Random is not enabled: the test is skipped.');
+  } else if (identifier === null) {
+    steps.push(`No ${def.testType} identifier given: the test is skipped.`);
+  } else if (!observed.invalidIdentifier) {
+    steps.push(`${def.testType} identifier: ${JSON.stringify(identifier)}.`);
+  } else if (!def.enableUnitlessAllocations) {
+    steps.push(`${def.testType} identifier: ${JSON.stringify(identifier)}, rejected by the identifier validator: the test is skipped.`);
+  } else {
+    steps.push(
+      `${def.testType} identifier: ${JSON.stringify(identifier)}, rejected by the identifier validator; the test allows unitless allocations, ` +
+        `so missingExperimentalUnit is ${String(def.containsUnitlessAllocation)} and only allocations whose rule uses it are tried` +
+        `${def.containsUnitlessAllocation ? '' : ' (none: the test does not set containsUnitlessAllocation)'}.`,
+    );
+  }
+  if (isIncognito(input.context ?? {}) && !def.evaluateForIncognitoUsers) {
+    steps.push('Incognito user (isIncognitoUser) and the test does not set evaluateForIncognitoUsers: the test is skipped.');
+  }
+  if (forced) {
+    steps.push(`Forced by prforceGroups to ${forcedValue}: the rules, dependsOn and the hash are bypassed.`);
+  } else if (force.defaultMode === 'FALLBACK') {
+    steps.push('default_to_fallback: a test that is not forced gets no bucket.');
+  }
 
   let dependsOn: Explanation['dependsOn'];
   if (def.dependsOn) {
-    const parentValue =
-      proctor.determineTestGroups({ ...input, tests: [def.dependsOn.testName] }).groups[def.dependsOn.testName]?.value ?? null;
+    const parentValue = outcome.get(def.dependsOn.testName)?.value ?? null;
     dependsOn = { ...def.dependsOn, parentValue };
     steps.push(
       `Depends on ${def.dependsOn.testName} = ${def.dependsOn.bucketValue}; the parent is ${parentValue ?? 'unassigned'}: ${parentValue === def.dependsOn.bucketValue ? 'satisfied' : 'not satisfied'}.`,
     );
   }
-  const testRule = { rule: def.rule, verdict: verdict(test.rule, def.constants, context) };
-  steps.push(`Test rule ${def.rule === null ? '(none)' : def.rule} → ${'error' in testRule.verdict ? `error: ${testRule.verdict.error}` : String(testRule.verdict.value)}.`);
+
+  const testRuleVerdict = observed.verdicts.get(TEST_RULE);
+  const testRule = testRuleVerdict === undefined ? undefined : { rule: def.rule, verdict: testRuleVerdict };
+  steps.push(`Test rule ${def.rule === null ? '(none)' : def.rule} → ${testRuleVerdict === undefined ? 'not evaluated' : shown(testRuleVerdict)}.`);
 
   const allocations: AllocationExplanation[] = [];
-  let matched: number | undefined;
+  let matched: CompiledAllocation | undefined;
   for (const allocation of test.allocations) {
-    const v = verdict(allocation.rule, def.constants, context);
-    allocations.push({ index: allocation.index, id: allocation.allocation.id, rule: allocation.allocation.rule, verdict: v });
-    const shown = 'error' in v ? `error: ${v.error} (scan stops)` : String(v.value);
-    steps.push(`Allocation ${allocation.index}${allocation.allocation.id ? ` (${allocation.allocation.id})` : ''} rule ${allocation.allocation.rule ?? '(none)'} → ${shown}.`);
-    if ('error' in v) break;
-    if (v.value) {
-      matched = allocation.index;
-      break;
-    }
+    const v = observed.verdicts.get(allocation.index);
+    const skipped = observed.skipped.has(allocation.index);
+    allocations.push({
+      index: allocation.index,
+      id: allocation.allocation.id,
+      rule: allocation.allocation.rule,
+      ...(v !== undefined ? { verdict: v } : {}),
+      ...(skipped ? { skipped: true as const } : {}),
+    });
+    if (skipped) steps.push(`${describeAllocation(allocation)} → skipped: not a unitless allocation, and the identifier is invalid.`);
+    if (v === undefined) continue;
+    steps.push(`${describeAllocation(allocation)} → ${shown(v, ' (scan stops)')}.`);
+    if ('value' in v && v.value) matched = allocation;
   }
-  if (matched === undefined) steps.push('No allocation matched.');
+  if (testRuleVerdict !== undefined && 'value' in testRuleVerdict && testRuleVerdict.value && matched === undefined) {
+    steps.push('No allocation matched.');
+  }
 
   let hash: number | undefined;
   let ranges: RangeExplanation[] | undefined;
   let chosenRange: number | undefined;
-  const allocation = matched === undefined ? undefined : test.allocations.find((a) => a.index === matched);
-  if (allocation !== undefined) {
+  if (matched !== undefined) {
+    const allocation = matched;
     ranges = allocation.allocation.ranges.map((r, i) => ({
       bucketValue: r.bucketValue,
       bucketName: allocation.rangeBuckets[i]?.name ?? '?',
       length: r.length,
       upperCutoff: allocation.cutoffs[i] ?? null,
     }));
-    if (identifier !== null) {
+    if (minLive) {
+      steps.push('default_to_min_live: the bucket is the smallest bucket value among the ranges of non-zero length (no hash).');
+    } else if (identifier !== null) {
       hash = test.hash(identifier);
       const chosen = pickRangeIndex(allocation.cutoffs, hash);
       chosenRange = chosen;
@@ -121,12 +208,20 @@ export function explainAssignment(proctor: Proctor, testName: string, input: Det
       steps.push(
         `Cutoffs [${allocation.cutoffs.join(', ')}]: ${hash} falls in range ${chosen} (bucket ${ranges[chosen]?.bucketName} = ${ranges[chosen]?.bucketValue}).`,
       );
+    } else if (result !== null) {
+      // RANDOM: the draw is not reproducible; the engine's result is one of this allocation's range groups.
+      const chosen = allocation.rangeGroups.indexOf(result);
+      if (chosen >= 0) {
+        chosenRange = chosen;
+        steps.push(`Random draw → range ${chosen} (bucket ${ranges[chosen]?.bucketName} = ${ranges[chosen]?.bucketValue}).`);
+      }
     }
   }
+  let how = '';
+  if (forced) how = ', forced';
+  else if (minLive) how = ', default_to_min_live';
   steps.push(
-    result === null
-      ? 'Result: unassigned (the app uses its fallback).'
-      : `Result: ${result.name} (${result.value})${result.allocation === null ? ', forced' : ''}.`,
+    result === null ? 'Result: unassigned (the app uses its fallback).' : `Result: ${result.name} (${result.value})${how}.`,
   );
   return {
     test: testName,
@@ -136,8 +231,9 @@ export function explainAssignment(proctor: Proctor, testName: string, input: Det
     hashKey,
     identifier,
     ...(dependsOn ? { dependsOn } : {}),
-    testRule,
+    ...(testRule ? { testRule } : {}),
     allocations,
+    ...(matched !== undefined ? { matchedAllocation: matched.index } : {}),
     ...(hash !== undefined ? { hash } : {}),
     ...(ranges ? { ranges } : {}),
     ...(chosenRange !== undefined ? { chosenRange } : {}),
