@@ -67,7 +67,7 @@ export class ProcAccessError extends ProctorError {
 const STATE = Symbol('proctor.state');
 const PROC = Symbol('proctor.proc');
 /** Keys libraries probe on any object (promises, inspectors, test matchers, React…); never test names. */
-const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constructor', 'asymmetricMatch', 'nodeType', '$$typeof', 'length', 'prototype', 'valueOf', 'toPrimitive', '__esModule', 'default']);
+const PROBES = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'constructor', 'asymmetricMatch', 'nodeType', 'tagName', '$$typeof', 'length', 'prototype', 'valueOf', 'toPrimitive', '__esModule', 'default']);
 
 /** What the client configures for its `proc` objects. */
 interface ProcOptions {
@@ -295,31 +295,37 @@ function viewFactories(index: ReadonlyMap<string, number>): Pick<ProcSettings, '
   return { view: trackingViewFactory(names), snapshot: snapshotFactory(names) };
 }
 
-/** What a snapshot view inherits: `toString`/`toJSON` of its proc, nothing from `Object.prototype`. */
-interface Snapshot {
-  readonly [PROC]: ProctorGroupsMethods<string>;
+/**
+ * A snapshot view: the tests as own data properties (added per configuration by {@link snapshotFactory}),
+ * the proc behind it in a private field (invisible to keys, spreads, JSON, templates and test matchers).
+ */
+class Snapshot {
+  readonly #proc: ProctorGroupsMethods<string>;
+  constructor(proc: ProctorGroupsMethods<string>) {
+    this.#proc = proc;
+  }
+  /** The proc behind a snapshot view; undefined for anything else. */
+  static procOf(view: object): ProctorGroupsMethods<string> | undefined {
+    return #proc in view ? view.#proc : undefined;
+  }
+  toString(): string {
+    return this.#proc.toString();
+  }
+  toJSON(): unknown {
+    return this.#proc.toJSON();
+  }
 }
+// Nothing from Object.prototype (`proc.constructor` is undefined, as on the tracking view).
+Object.setPrototypeOf(Snapshot.prototype, null);
+Reflect.deleteProperty(Snapshot.prototype, 'constructor');
 
 function snapshotFactory(names: ReadonlyMap<string, number>): (proc: ProctorGroupsMethods<string>, state: ProcState) => object {
-  const proto = Object.create(null, {
-    toString: {
-      value(this: Snapshot): string {
-        return this[PROC].toString();
-      },
-    },
-    toJSON: {
-      value(this: Snapshot) {
-        return this[PROC].toJSON();
-      },
-    },
-  }) as object;
-  const entries = [...names];
+  const keys = [...names.keys()];
+  const indexes = [...names.values()];
   return (proc, state) => {
     // Same keys in the same order every time, so every snapshot of this configuration shares one shape.
-    const view = Object.create(proto) as Record<string, unknown>;
-    // Not enumerable: invisible to Object.keys, JSON, templates and spreads.
-    Object.defineProperty(view, PROC, { value: proc });
-    for (const [name, i] of entries) view[name] = state.assignmentAt(i);
+    const view = new Snapshot(proc) as unknown as Record<string, unknown>;
+    for (let k = 0; k < keys.length; k++) view[keys[k] as string] = state.assignmentAt(indexes[k] as number);
     return Object.freeze(view);
   };
 }
@@ -382,6 +388,8 @@ export function procOf(view: unknown): ProctorGroups<string> | undefined {
   if (view === null || typeof view !== 'object') return undefined;
   const inner = (view as { [PROC]?: ProctorGroups<string> })[PROC];
   if (inner !== undefined) return inner;
+  const behind = Snapshot.procOf(view);
+  if (behind !== undefined) return behind as ProctorGroups<string>;
   return STATE in view ? (view as unknown as ProctorGroups<string>) : undefined;
 }
 
