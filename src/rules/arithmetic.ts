@@ -6,7 +6,8 @@ import { cannotConvert, numberFormat, runtimeError } from './el-failure.js';
 import type { ElFailure } from './el-failure.js';
 import { coerceToLong, doubleValue, javaClass, javaToString, normalizeLong } from './coerce.js';
 import type { Long } from './coerce.js';
-import { parseJavaDouble, parseJavaLong } from './java-text.js';
+import { parseJavaDouble } from './java-numbers.js';
+import { parseJavaLong } from './java-text.js';
 import { JavaChar, JavaDouble, double, isDouble } from './values.js';
 
 /** ELSupport `isStringFloat`: longer than one char and contains `.`, `e` or `E`. @internal */

@@ -4,7 +4,8 @@
  */
 import { beanInfo } from './beans.js';
 import { cannotConvert, elError, runtimeError } from './el-failure.js';
-import { javaCompareStrings, javaDoubleToString, javaEqualsIgnoreCase, parseJavaDouble, parseJavaLong } from './java-text.js';
+import { javaDoubleToString, parseJavaDouble } from './java-numbers.js';
+import { javaCompareStrings, javaEqualsIgnoreCase, parseJavaLong } from './java-text.js';
 import { ReleaseVersion } from './release-version.js';
 import { ENUM_TYPES, JavaChar, JavaDouble, JavaEnum, isDouble, isJavaStringArray, isLong, isLongOp, isPlainObject } from './values.js';
 

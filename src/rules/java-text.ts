@@ -1,6 +1,7 @@
 /**
- * Java text primitives the rule language relies on: `Character.isWhitespace`, `String.trim`,
- * `Double.toString`, `Long.valueOf`, `Double.valueOf` and case-insensitive region matching.
+ * Java text primitives the rule language relies on: `Character.isWhitespace`, `String.trim`, `Character.digit`,
+ * `Integer.parseInt`/`Long.valueOf` and case-insensitive region matching. Java's floating-point parsing and
+ * printing (`Double.valueOf`, `Double.toString`) live in `java-numbers.ts`.
  */
 /** Java `Character.isWhitespace` for one UTF-16 unit. */
 export function isJavaWhitespace(c: number): boolean {
@@ -40,26 +41,6 @@ export function javaStrip(s: string): string {
   while (start < end && isJavaWhitespace(s.charCodeAt(start))) start++;
   while (end > start && isJavaWhitespace(s.charCodeAt(end - 1))) end--;
   return s.slice(start, end);
-}
-
-/**
- * Java `Double.toString`: plain notation for 1e-3 ≤ |d| < 1e7 with at least one fraction digit (`5.0`),
- * computerized scientific notation otherwise (`1.0E10`, `1.5E-4`), shortest round-trip digits.
- */
-export function javaDoubleToString(d: number): string {
-  if (Number.isNaN(d)) return 'NaN';
-  if (d === Infinity) return 'Infinity';
-  if (d === -Infinity) return '-Infinity';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(d);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(d);
-    return s.includes('.') ? s : `${s}.0`;
-  }
-  const exp = d.toExponential();
-  const at = exp.indexOf('e');
-  const mantissa = exp.slice(0, at);
-  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exp.slice(at + 1))}`;
 }
 
 const UNICODE_DIGIT = /\p{Nd}/u;
@@ -121,26 +102,6 @@ export function parseJavaLong(text: string): number | bigint | null {
 export function parseJavaInt(text: string): number | null {
   const v = parseJavaInteger(text, -2147483648n, 2147483647n);
   return v === null ? null : Number(v);
-}
-
-const DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
-const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)[fFdD]?$/;
-
-/** Java `Double.valueOf(String)` (leading/trailing chars ≤ U+0020 ignored); null when Java throws. */
-export function parseJavaDouble(text: string): number | null {
-  const s = javaTrim(text);
-  if (DECIMAL.test(s)) {
-    const body = /[fFdD]$/.test(s) && !s.endsWith('Infinity') ? s.slice(0, -1) : s;
-    return Number(body);
-  }
-  const hex = HEX.exec(s);
-  if (hex === null) return null;
-  const [, sign, intDigits = '', fracDigits = '', exponent = '0'] = hex;
-  if (intDigits === '' && fracDigits === '') return null;
-  let mantissa = 0;
-  for (const ch of intDigits + fracDigits) mantissa = mantissa * 16 + parseInt(ch, 16);
-  const value = mantissa * 2 ** (Number(exponent) - 4 * fracDigits.length);
-  return sign === '-' ? -value : value;
 }
 
 /** Java `Character.toUpperCase`/`toLowerCase` on one UTF-16 unit (one-to-one mappings only). */

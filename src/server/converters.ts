@@ -3,8 +3,8 @@
  * typed context value rules see. Each converter follows the Java parser it stands for, including what it
  * refuses; a refusal becomes the 400 "Could not convert raw value ..." response.
  */
-import { javaDoubleToString, javaFloatToString, parseJavaDouble, parseJavaFloat, parseJavaInteger } from './java-numbers.js';
-import type { JavaIntegerType } from './java-numbers.js';
+import { javaDoubleToString, javaFloatToString, parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../rules/java-numbers.js';
+import type { JavaIntegerType } from '../rules/java-numbers.js';
 import { parseUserAgent, USER_AGENT_CLASS } from './user-agent.js';
 
 /** Why a raw value could not be converted: the text after the colon in Pipet's 400 message. */

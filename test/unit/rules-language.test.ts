@@ -342,6 +342,28 @@ describe('coercions (§3.4)', () => {
   ]);
 });
 
+describe('Java double text: Double.valueOf and Double.toString at the edges (§3.4)', () => {
+  // A String meeting a Double is read with Double.valueOf; a Double passed as a String argument is printed
+  // with Double.toString (same on JDK 17 and JDK 25 for these values).
+  table([
+    ["${fn:trim(4.9E-324) == '4.9E-324'}", true], // Double.toString(Double.MIN_VALUE)
+    ["${fn:trim(-4.9E-324) == '-4.9E-324'}", true],
+    ["${fn:trim(6.9E-323) == '6.9E-323'}", true], // Double.toString(14 * Double.MIN_VALUE), not 7.0E-323
+    ["${fn:trim(1.7976931348623157E308) == '1.7976931348623157E308'}", true],
+    ["${fn:trim(1.0E7) == '1.0E7'}", true],
+    ["${fn:trim(0.001) == '0.001'}", true],
+    ["${fn:trim(-0.0) == '-0.0'}", true],
+    ["${'0x10p-1078' == 4.9E-324}", true], // Double.valueOf("0x10p-1078") == Double.MIN_VALUE
+    ["${'0x1.8p-1075' == 4.9E-324}", true], // rounds up to MIN_VALUE
+    ["${'0x1.fffffffffffffp-1023' == 2.2250738585072014E-308}", true], // rounds half-even to MIN_NORMAL
+    ["${'0x1.000000000000080000000000000001p0' > 1.0}", true], // a bit past the tie rounds up
+    ["${'0x0p2147483648' == 0.0}", true], // zero significand: 0.0 whatever the exponent
+    ["${' 0x1p0d ' == 1.0}", true],
+    ["${'1e5f' == 100000.0}", true],
+    ["${'InfinityD' == 1.0}", 'error'], // NumberFormatException
+  ]);
+});
+
 describe('Java Characters', () => {
   table([
     ['${chr == 97}', true],
