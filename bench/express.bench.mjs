@@ -20,11 +20,12 @@
 // Target (issue 5): rps with / without >= 0.97 for every engine. `noiseFloor` adds the A/A row.
 //
 // `npm run bench` calls benchExpress(); `node bench/express.bench.mjs [seconds]` runs it alone (after a build).
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { otherCpus, pin, pinnedCpu, pinnedFork } from './pin.mjs';
 import { mean, median } from './stats.mjs';
 
 const ENGINES = ['nunjucks', 'handlebars', 'ejs'];
@@ -136,31 +137,10 @@ async function serve(engine, variant, views) {
 // ---------------------------------------------------------------------------------------------------------
 // Parent: autocannon.
 
-/** The last CPU, when `taskset` can pin processes to CPUs and there are at least two; else null. */
-function pinnedCpu() {
-  if (availableParallelism() < 2) return null;
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return availableParallelism() - 1;
-  } catch {
-    return null;
-  }
-}
-
-/** Pin every thread of this process (autocannon's side) to `cpus`, e.g. '0' or '0-3'. */
-function pinSelf(cpus) {
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
-  } catch {
-    // Unpinned is still a measurement, only a noisier one.
-  }
-}
-
 function startServer(engine, variant, views, cpu) {
   const script = fileURLToPath(import.meta.url);
-  const pin = cpu === null ? {} : { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath] };
   const child = fork(script, ['--serve', engine, variant, views], {
-    ...pin,
+    ...pinnedFork(cpu),
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -277,7 +257,7 @@ export async function benchExpress(proctorModules, { durationSeconds = 2, warmup
   const views = mkdtempSync(path.join(tmpdir(), 'proctor-express-bench-'));
   for (const [file, text] of Object.entries(benchTemplates())) writeFileSync(path.join(views, file), text);
   const cpu = pinnedCpu();
-  if (cpu !== null) pinSelf(cpu === 1 ? '0' : `0-${cpu - 1}`);
+  if (cpu !== null) pin(otherCpus(cpu));
   const settings = { cpu, durationSeconds, warmupSeconds, rounds, connections };
   const rows = [];
   const how = `${rounds} rounds, ${cpu === null ? 'unpinned' : 'servers pinned to one CPU'}`;
@@ -294,7 +274,7 @@ export async function benchExpress(proctorModules, { durationSeconds = 2, warmup
       rows.push({ name: `${page}: ratio from server CPU per request (median)`, ratio: median(cpuRatios) });
     }
   } finally {
-    if (cpu !== null) pinSelf(`0-${cpu}`);
+    if (cpu !== null) pin(`0-${cpu}`);
     rmSync(views, { recursive: true, force: true });
   }
   return rows;

@@ -2,10 +2,13 @@
 // User-Agent context variable) against a bare node:http server that returns a canned response of the same
 // size and headers. Same machine, same run, same requests. The load generator (autocannon) runs in a child
 // process (this file, forked), so the servers' CPU time per request can be read with process.cpuUsage().
+// With `taskset` and >= 2 CPUs, this process (both servers) runs on the last CPU and the load generator on
+// the others (see pin.mjs); each server is warmed up for 3 s, then measured in alternating order.
 // Target: the Pipet server does >= 70% of the bare server's requests per second.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { otherCpus, pin, pinnedCpu, pinnedFork } from './pin.mjs';
 import { median } from './stats.mjs';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:28.0) Gecko/20100101 Firefox/28.0';
@@ -74,10 +77,11 @@ function listen(server) {
 }
 
 /** One load run against a server living in this process; returns rps, p99 and this process's CPU per request. */
-function load(url, requests, durationSeconds, connections) {
+function load(url, requests, durationSeconds, connections, loadCpus) {
   return new Promise((resolve, reject) => {
     const cpuBefore = process.cpuUsage();
     const child = fork(fileURLToPath(import.meta.url), [], {
+      ...pinnedFork(loadCpus),
       env: { ...process.env, [LOAD_ENV]: JSON.stringify({ url, durationSeconds, connections, requests }) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -129,24 +133,28 @@ export async function benchServer(proctorModule, { durationSeconds = 5, connecti
     res.end(canned);
   });
   const bareUrl = await listen(bare);
+  const cpu = pinnedCpu();
+  const loadCpus = cpu === null ? null : otherCpus(cpu);
+  if (cpu !== null) pin(String(cpu));
   try {
     // Warm both up (JIT, UA cache, sockets) before measuring.
-    await load(bareUrl, requests, 1, connections);
-    await load(pipetUrl, requests, 1, connections);
+    await load(bareUrl, requests, 3, connections, loadCpus);
+    await load(pipetUrl, requests, 3, connections, loadCpus);
     const runs = { bare: [], pipet: [] };
     for (let round = 0; round < rounds; round++) {
       // Alternate the order so drift on a shared machine hits both servers alike.
       const order = round % 2 === 0 ? ['bare', 'pipet'] : ['pipet', 'bare'];
-      for (const which of order) runs[which].push(await load(which === 'bare' ? bareUrl : pipetUrl, requests, durationSeconds, connections));
+      for (const which of order) runs[which].push(await load(which === 'bare' ? bareUrl : pipetUrl, requests, durationSeconds, connections, loadCpus));
     }
     const b = summary(runs.bare);
     const p = summary(runs.pipet);
     return [
       { name: `bare node:http, canned ${canned.length}-byte response`, ...b },
-      { name: 'Pipet /groups/identify, 10 tests (rps ratio; target >= 0.70)', ...p, ratio: p.rps / b.rps },
+      { name: `Pipet /groups/identify, 10 tests (rps ratio; target >= 0.70; ${cpu === null ? 'unpinned' : 'servers pinned to one CPU'})`, ...p, ratio: p.rps / b.rps },
       { name: 'Pipet: capacity ratio from server CPU per request', ratio: b.ms / p.ms },
     ];
   } finally {
+    if (cpu !== null) pin(`0-${cpu}`);
     await new Promise((resolve) => bare.close(resolve));
     await pipet.close();
   }
