@@ -17,7 +17,8 @@
 // - JIT warm-up and drift. Each server is warmed for `warmupSeconds` (the app with proctor-node has more
 //   code to optimise), then the pair is measured in A-B-B-A order, which cancels linear drift.
 // The server's own CPU time per request (process.cpuUsage() around each measurement) is reported too.
-// Target (issue 5): rps with / without >= 0.97 for every engine. `noiseFloor` adds the A/A row.
+// Target (issue 5): rps with / without >= 0.97 for every engine. `noiseFloor` adds the A/A row, `reference`
+// the same page with GrowthBook 1.8 doing the assignment instead.
 //
 // `npm run bench` calls benchExpress(); `node bench/express.bench.mjs [seconds]` runs it alone (after a build).
 import { fork } from 'node:child_process';
@@ -75,6 +76,30 @@ function benchTemplates() {
   };
 }
 
+/**
+ * The reference: GrowthBook 1.8 doing the same job, a scoped instance per request reading the same 10
+ * experiments (three variations, 20/40/40) into `res.locals.proc` in the template's shape.
+ */
+async function growthbookMiddleware() {
+  const { GrowthBookClient } = await import('@growthbook/growthbook');
+  const BUCKETS = { [-1]: { group: 'inactive', value: -1, payload: 'Sign up' }, 0: { group: 'control', value: 0, payload: 'Sign up' }, 1: { group: 'test', value: 1, payload: 'Join now' } };
+  const features = Object.fromEntries(
+    TESTS.map((name) => [
+      name,
+      { defaultValue: -1, rules: [{ key: name, variations: [-1, 0, 1], weights: [0.2, 0.4, 0.4], coverage: 1, hashAttribute: 'id', seed: name, hashVersion: 2 }] },
+    ]),
+  );
+  const client = new GrowthBookClient({});
+  client.initSync({ payload: { features } });
+  return function growthbook(req, res, next) {
+    const scoped = client.createScopedInstance({ attributes: { id: req.trackingId } });
+    const proc = {};
+    for (const name of TESTS) proc[name] = BUCKETS[scoped.getFeatureValue(name, -1)];
+    res.locals.proc = proc;
+    next();
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Child: one server.
 
@@ -116,6 +141,8 @@ async function serve(engine, variant, views) {
       }),
     );
     if (engine === 'ejs') (await import('../dist/ejs.js')).registerProctor(app);
+  } else if (variant === 'growthbook') {
+    app.use(await growthbookMiddleware());
   } else {
     app.use(function constantProc(_req, res, next) {
       res.locals.proc = CONSTANT_PROC;
@@ -244,13 +271,14 @@ async function compare(engine, [variantA, variantB], views, { cpu, durationSecon
  *   `dist/*.js` files themselves; here the modules are only checked to be built.
  * @param {{ durationSeconds?: number, warmupSeconds?: number, rounds?: number, connections?: number, noiseFloor?: boolean }} [options]
  *   seconds per measurement (default 2), warm-up seconds per server and round (default 3), rounds with a
- *   fresh pair of servers (default 4), autocannon connections (default 10), and whether to add the A/A
- *   row (the Nunjucks baseline against itself; default true).
+ *   fresh pair of servers (default 4), autocannon connections (default 10), whether to add the A/A
+ *   row (the Nunjucks baseline against itself; default true), and whether to add the GrowthBook reference
+ *   row (the Nunjucks page with GrowthBook instead of proctor-node; default true).
  * @returns {Promise<Array<{ name: string, rps?: number, p99Ms?: number, ms?: number, unit?: string, ratio?: number }>>}
  *   per engine: without, with (`ratio` = median over rounds of rps with / rps without; `ms` = server CPU
  *   µs per request), and the same median from CPU per request (CPU without / CPU with).
  */
-export async function benchExpress(proctorModules, { durationSeconds = 2, warmupSeconds = 3, rounds = 4, connections = 10, noiseFloor = true } = {}) {
+export async function benchExpress(proctorModules, { durationSeconds = 2, warmupSeconds = 3, rounds = 4, connections = 10, noiseFloor = true, reference = true } = {}) {
   for (const [key, name] of [['root', 'localSource'], ['express', 'proctor'], ['nunjucks', 'registerProctor'], ['handlebars', 'registerProctor'], ['ejs', 'registerProctor']]) {
     if (typeof proctorModules?.[key]?.[name] !== 'function') throw new Error(`benchExpress: proctorModules.${key}.${name} is missing (run npx tsup first)`);
   }
@@ -265,6 +293,10 @@ export async function benchExpress(proctorModules, { durationSeconds = 2, warmup
     if (noiseFloor) {
       const aa = await compare('nunjucks', ['without', 'without'], views, settings);
       rows.push({ name: `Noise floor: the Nunjucks baseline against itself (A/A, ${how})`, ratio: median(aa.ratios) });
+    }
+    if (reference) {
+      const gb = await compare('nunjucks', ['without', 'growthbook'], views, settings);
+      rows.push({ name: `Reference: the Nunjucks page with GrowthBook 1.8 (scoped instance, 10 experiments) instead (median rps ratio)`, ...gb.b, ratio: median(gb.ratios) });
     }
     for (const engine of ENGINES) {
       const { a: without, b: withProctor, ratios, cpuRatios } = await compare(engine, ['without', 'with'], views, settings);
