@@ -94,12 +94,24 @@ function checkPayloads(name: string, buckets: readonly TestBucket[]): TestReject
   return null;
 }
 
+/** Options of {@link compileTest}. */
+export interface CompileTestOptions {
+  /**
+   * The buckets the matrix declares, when `def` is a required test's consolidated form (spec §8.4: buckets
+   * of the specification added, payloads stripped when it declares none). Verification then applies to
+   * what the matrix wrote: each range must refer to a declared bucket value, and the payload checks run on
+   * the declared buckets. So one compile of the consolidated form rejects exactly what compiling the
+   * declared test would, and otherwise yields the test the engine runs.
+   */
+  readonly declaredBuckets?: readonly TestBucket[];
+}
+
 /** Verify one test definition (spec §8.1) and compile it, or say precisely why it cannot load. */
 export function compileTest(
   name: string,
   def: TestDefinition,
   ctx: CompileContext,
-  options: { readonly skipPayloadCheck?: boolean } = {},
+  options: CompileTestOptions = {},
 ): CompiledTest | TestRejection {
   if (!ctx.testTypes.has(def.testType)) {
     return new TestRejection(
@@ -118,6 +130,10 @@ export function compileTest(
     lastByValue.set(bucket.value, bucket);
     if (!forceBuckets.has(bucket.value)) forceBuckets.set(bucket.value, bucket);
   }
+  const declared = options.declaredBuckets;
+  // Consolidation only appends buckets, with values the matrix does not use, so for a declared value
+  // `lastByValue` holds the same bucket (payload stripped or not) as it would for the declared test.
+  const declaredValues = declared === undefined ? null : new Set(declared.map((b) => b.value));
 
   const allocations: CompiledAllocation[] = [];
   for (let i = 0; i < def.allocations.length; i++) {
@@ -133,7 +149,7 @@ export function compileTest(
       const range = allocation.ranges[r];
       if (range === undefined) continue;
       const bucket = lastByValue.get(range.bucketValue);
-      if (bucket === undefined) {
+      if (bucket === undefined || (declaredValues !== null && !declaredValues.has(range.bucketValue))) {
         return new TestRejection(name, `${field}.ranges[${r}].bucketValue`, `refers to unknown bucket value ${range.bucketValue}`);
       }
       rangeBuckets.push(bucket);
@@ -176,8 +192,8 @@ export function compileTest(
       }),
     );
   }
-  // A consolidated test may hold spec-only buckets without payloads; it was checked before consolidation.
-  const payloadProblem = options.skipPayloadCheck ? null : checkPayloads(name, def.buckets);
+  // A consolidated test may hold spec-only buckets without payloads: the matrix's own buckets are checked.
+  const payloadProblem = checkPayloads(name, declared ?? def.buckets);
   if (payloadProblem) return payloadProblem;
 
   // Not frozen yet: the loader sets `slot`/`parentSlot` once the final test set is known.

@@ -85,11 +85,11 @@ export function loadMatrix(input: string | unknown, options: LoadOptions = {}): 
       else compiled.set(name, result);
       continue;
     }
-    let result = compileTest(name, def, ctx);
+    // One compile: the consolidated test, verified against the buckets the matrix declares (so it is
+    // rejected for what the declared test would be), then the specification's checks (spec §8.2).
+    let result = compileTest(name, consolidate(def, required), ctx, { declaredBuckets: def.buckets });
     if (!(result instanceof TestRejection)) {
-      result =
-        checkAgainstSpecification(name, def, required, ctx.ruleOptions) ??
-        compileTest(name, consolidate(def, required), ctx, { skipPayloadCheck: true });
+      result = checkAgainstSpecification(name, def, required, ctx.ruleOptions) ?? result;
     }
     if (result instanceof TestRejection) {
       errors.set(name, result);

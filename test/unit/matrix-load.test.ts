@@ -92,6 +92,58 @@ describe('loadMatrix: invalid tests are dropped with field and value, the rest l
   });
 });
 
+describe('loadMatrix: a required test is verified as the matrix declares it, then loaded consolidated', () => {
+  const spec = (extra: Record<string, unknown> = {}) => ({
+    tests: { t: { buckets: { control: 0, test: 1, extra: 2 }, fallbackValue: -1, ...extra } },
+    dynamicFilters: [],
+  });
+
+  it('rejects a range that refers to a bucket only the specification declares', () => {
+    const bad = test({ allocations: [{ ranges: [{ bucketValue: 0, length: 0.5 }, { bucketValue: 2, length: 0.5 }] }] });
+    const result = loadMatrix({ audit, tests: { t: bad } }, { specification: spec() });
+    expect(String(result.testErrors.get('t'))).toContain('tests.t.allocations[0].ranges[1].bucketValue: refers to unknown bucket value 2');
+    expect(result.matrix.tests.get('t')?.definition.testType).toBe('RANDOM'); // the fallback stands in
+  });
+
+  it('checks payloads on the declared buckets, though consolidation strips them without a payload spec', () => {
+    const bad = test({ buckets: [{ name: 'control', value: 0, payload: { stringValue: 'x' } }, { name: 'test', value: 1 }] });
+    const result = loadMatrix({ audit, tests: { t: bad } }, { specification: spec() });
+    expect(String(result.testErrors.get('t'))).toContain('tests.t.buckets[1].payload: either every bucket has a payload or none does');
+  });
+
+  it('reports a verification error before a specification mismatch', () => {
+    const bad = test({ testType: 'user', allocations: [{ ranges: [{ bucketValue: 0, length: 0.5 }, { bucketValue: 1, length: 0.5 }] }] });
+    const result = loadMatrix({ audit, tests: { t: bad } }, { specification: spec({ buckets: { control: 0 } }) });
+    expect(String(result.testErrors.get('t'))).toContain('tests.t.testType: unknown test type "user"');
+    const mismatch = loadMatrix({ audit, tests: { t: test() } }, { specification: spec({ buckets: { control: 0 } }) });
+    expect(String(mismatch.testErrors.get('t'))).toContain('does not contain bucket values: 1');
+  });
+
+  it('loads the consolidated test: specification buckets can be forced, undeclared payloads are stripped', () => {
+    const withPayloads = test({
+      buckets: [
+        { name: 'control', value: 0, payload: { stringValue: 'a' } },
+        { name: 'test', value: 1, payload: { stringValue: 'b' } },
+      ],
+    });
+    // A one-letter test name cannot be forced (Java reads no test in `t2`), hence `ab`.
+    const proctor = Proctor.fromMatrix(
+      { audit, tests: { ab: withPayloads } },
+      { specification: { tests: { ab: spec().tests.t }, dynamicFilters: [] } },
+    );
+    expect(proctor.loadResult.errors.size).toBe(0);
+    const loaded = proctor.loadResult.matrix.tests.get('ab');
+    expect(loaded?.definition.buckets.map((b) => [b.name, b.value, b.payload])).toEqual([
+      ['control', 0, null],
+      ['test', 1, null],
+      ['extra', 2, null],
+    ]);
+    expect(loaded?.allocations[0]?.rangeGroups.map((g) => g.payload)).toEqual([null, null]);
+    const forced = proctor.determineTestGroups({ identifiers: { USER: 'u' }, forceGroups: 'ab2' }).get('ab');
+    expect(forced).toEqual({ name: 'extra', value: 2, payload: null, allocation: null });
+  });
+});
+
 describe('determineTestGroups never throws', () => {
   const proctor = Proctor.fromMatrix({ audit, tests: { t: test(), r: test({ salt: 'r', rule: '${a.b.c > 1}' }) } });
   it.each([
