@@ -4,7 +4,7 @@
  * errors leave the test unassigned and are reported through `onRuleError`.
  */
 import type { CompiledAllocation, CompiledMatrix, CompiledTest } from '../matrix/compiled.js';
-import type { Payload, TestBucket } from '../matrix/types.js';
+import type { Payload } from '../matrix/types.js';
 import type { RuleScope } from '../rules/index.js';
 import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups.js';
 import type { ForceGroups } from './force-groups.js';
@@ -223,20 +223,18 @@ function randomRange(allocation: CompiledAllocation, random: () => number): numb
   return ranges.length - 1;
 }
 
-function minLiveBucket(allocation: CompiledAllocation): TestBucket | undefined {
-  let best: number | undefined;
-  allocation.allocation.ranges.forEach((range, i) => {
-    if (range.length > 0 && (best === undefined || range.bucketValue < (allocation.allocation.ranges[best]?.bucketValue ?? 0))) best = i;
-  });
-  return best === undefined ? undefined : allocation.rangeBuckets[best];
-}
-
-/** A group outside any allocation (forced, or MIN_LIVE): Java logs it without an allocation id. */
-function toGroup(bucket: TestBucket, payload: Payload | null = bucket.payload ?? null): TestGroup {
-  return { name: bucket.name, value: bucket.value, payload, allocation: null };
+/**
+ * The group a forced bucket yields (spec §4.4): the one built at load time, unless a forced payload
+ * replaces the bucket's, which takes a new group for this request.
+ */
+function forcedGroup(group: TestGroup, forced: Payload | undefined): TestGroup {
+  if (forced === undefined) return group;
+  const payload = applyForcedPayload(group.payload, forced) ?? null;
+  return payload === group.payload ? group : { name: group.name, value: group.value, payload, allocation: null };
 }
 
 const NO_PROPERTIES: Readonly<Record<string, PayloadProperty>> = Object.freeze({});
+const LONG_MIN = -(2n ** 63n);
 
 function collectProperties(
   tests: readonly CompiledTest[],
@@ -245,21 +243,13 @@ function collectProperties(
   if (tests.length === 0) return NO_PROPERTIES;
   const properties: Record<string, PayloadProperty> = {};
   const priorities = new Map<string, bigint>();
-  const priorityOf = (test: CompiledTest): bigint => {
-    const p = test.definition.payloadExperimentConfig?.priority;
-    try {
-      return p == null ? -(2n ** 63n) : BigInt(p);
-    } catch {
-      return -(2n ** 63n);
-    }
-  };
   for (const test of tests) {
     const json = slots[test.slot]?.payload?.json;
     if (json === null || typeof json !== 'object' || Array.isArray(json)) continue;
-    const priority = priorityOf(test);
+    const priority = test.payloadPriority;
     for (const [key, value] of Object.entries(json as Record<string, unknown>)) {
       const stored = properties[key];
-      if (stored === undefined || (priorities.get(stored.testName) ?? -(2n ** 63n)) < priority) {
+      if (stored === undefined || (priorities.get(stored.testName) ?? LONG_MIN) < priority) {
         properties[key] = { value, testName: test.name };
         priorities.set(test.name, priority);
       }
@@ -330,10 +320,9 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     }
 
     const forcedValue = force.groups.get(test.name);
-    const forcedBucket = forcedValue === undefined ? undefined : test.forceBuckets.get(forcedValue);
-    if (forcedBucket !== undefined) {
-      const payload = applyForcedPayload(forcedBucket.payload, force.payloads.get(test.name));
-      slots[test.slot] = toGroup(forcedBucket, payload ?? null);
+    const forced = forcedValue === undefined ? undefined : test.forcedGroups.get(forcedValue);
+    if (forced !== undefined) {
+      slots[test.slot] = forcedGroup(forced, force.payloads.get(test.name));
       continue;
     }
     if (force.defaultMode === 'FALLBACK') continue;
@@ -341,8 +330,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     const allocation = matchAllocation(test, scope, slots, !typeInvalid, options, hook);
     if (allocation === null) continue;
     if (force.defaultMode === 'MIN_LIVE') {
-      const bucket = minLiveBucket(allocation);
-      if (bucket !== undefined) slots[test.slot] = toGroup(bucket);
+      if (allocation.minLiveGroup !== null) slots[test.slot] = allocation.minLiveGroup;
       continue;
     }
     const group =

@@ -11,7 +11,8 @@ import type { CompiledRule, RuleOptions } from '../rules/index.js';
 import type { CompiledAllocation, CompiledTest } from './compiled.js';
 import { describeValue } from './parse.js';
 import { payloadType } from './types.js';
-import type { Payload, TestBucket, TestDefinition } from './types.js';
+import type { TestGroup } from '../engine/types.js';
+import type { Payload, Range, TestBucket, TestDefinition } from './types.js';
 
 /** Why a test was not loaded. */
 export class TestRejection {
@@ -37,6 +38,35 @@ export interface CompileContext {
 const SUM_MIN = 0.9999;
 const SUM_MAX = 1.0001;
 
+
+const LONG_MIN = -(2n ** 63n);
+
+/** A group outside any allocation (forced, or MIN_LIVE): Java logs it without an allocation id. */
+function unallocatedGroup(bucket: TestBucket): TestGroup {
+  return Object.freeze({ name: bucket.name, value: bucket.value, payload: bucket.payload ?? null, allocation: null });
+}
+
+/**
+ * Spec §2.3 `default_to_min_live`: the range with the smallest bucket value among those of non-zero
+ * length (the first on a tie), or -1.
+ */
+function minLiveRange(ranges: readonly Range[]): number {
+  let best = -1;
+  ranges.forEach((range, i) => {
+    if (range.length > 0 && (best < 0 || range.bucketValue < (ranges[best] as Range).bucketValue)) best = i;
+  });
+  return best;
+}
+
+/** Spec §2.10: the priority payload experiments are compared by (a null or unreadable one is Long.MIN_VALUE). */
+function payloadPriority(def: TestDefinition): bigint {
+  const p = def.payloadExperimentConfig?.priority;
+  try {
+    return p == null ? LONG_MIN : BigInt(p);
+  } catch {
+    return LONG_MIN;
+  }
+}
 
 /** Java's check for allocations meant for users without a valid unit (not `!x`, not `x == false`). */
 function mentionsMissingUnit(rule: string | null): boolean {
@@ -180,6 +210,7 @@ export function compileTest(
         'an allocation whose rule uses "missingExperimentalUnit" must put one bucket at 100%',
       );
     }
+    const minLive = minLiveRange(allocation.ranges);
     allocations.push(
       Object.freeze({
         allocation,
@@ -189,6 +220,7 @@ export function compileTest(
         rangeBuckets: Object.freeze(rangeBuckets),
         rangeGroups: Object.freeze(rangeGroups),
         mentionsMissingUnit: unitless,
+        minLiveGroup: minLive < 0 ? null : unallocatedGroup(rangeBuckets[minLive] as TestBucket),
       }),
     );
   }
@@ -203,6 +235,8 @@ export function compileTest(
     rule: testRule,
     allocations: Object.freeze(allocations),
     forceBuckets,
+    forcedGroups: new Map(Array.from(forceBuckets, ([value, bucket]) => [value, unallocatedGroup(bucket)])),
+    payloadPriority: payloadPriority(def),
     hash: createTestHasher(name, def.salt),
     direct:
       def.testType !== 'RANDOM' &&

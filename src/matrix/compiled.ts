@@ -16,6 +16,12 @@ export interface CompiledAllocation {
   readonly rangeGroups: readonly TestGroup[];
   /** Unitless allocations (spec §2.4): the rule text names `missingExperimentalUnit`. */
   readonly mentionsMissingUnit: boolean;
+  /**
+   * What `default_to_min_live` assigns (spec §2.3): the bucket with the smallest value among the ranges of
+   * non-zero length, as a group without an allocation (Java logs it without one); built once. Null when
+   * every range is empty.
+   */
+  readonly minLiveGroup: TestGroup | null;
 }
 
 /** One loaded test. */
@@ -26,6 +32,17 @@ export interface CompiledTest {
   readonly allocations: readonly CompiledAllocation[];
   /** Bucket by value for forcing (the first bucket with a value wins, as in Java). */
   readonly forceBuckets: ReadonlyMap<number, TestBucket>;
+  /**
+   * The group forcing each bucket of {@link forceBuckets} yields when no payload is forced: frozen, without
+   * an allocation (Java logs forced groups without one), built once. A forced payload that replaces the
+   * bucket's gets a new group per request.
+   */
+  readonly forcedGroups: ReadonlyMap<number, TestGroup>;
+  /**
+   * Spec §2.10: `payloadExperimentConfig.priority` as the Java long it is compared as; Long.MIN_VALUE when
+   * there is no config, no priority or no integer in it. Only payload experiments use it.
+   */
+  readonly payloadPriority: bigint;
   /** Hash of an identifier for this test (spec §2.6), salt key encoded once. */
   readonly hash: (identifier: string) => number;
   /**

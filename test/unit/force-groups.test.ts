@@ -652,3 +652,117 @@ describe('the engine short path (tests without rules or dependencies, nothing fo
     );
   });
 });
+
+describe('forced and default_to_min_live groups are built at load time', () => {
+  const ranges = (...pairs: [number, number][]) => pairs.map(([bucketValue, length]) => ({ bucketValue, length }));
+  const userTest = (buckets: readonly object[], allocationRanges: [number, number][], extra: object = {}) => ({
+    testType: 'USER',
+    salt: 'x',
+    buckets,
+    allocations: [{ id: '#A1', ranges: ranges(...allocationRanges) }],
+    ...extra,
+  });
+  const matrix = {
+    audit: { version: '1', updated: 0, updatedBy: 'test' },
+    tests: {
+      strtst: userTest(
+        [
+          { name: 'inactive', value: -1, payload: { stringValue: 'off' } },
+          { name: 'control', value: 0, payload: { stringValue: 'a' } },
+          { name: 'test', value: 1, payload: { stringValue: 'b' } },
+        ],
+        [[-1, 0], [1, 0.5], [0, 0.5]],
+      ),
+      maptst: userTest(
+        [
+          { name: 'control', value: 0, payload: { map: { color: 'red', size: 1.5 } } },
+          { name: 'test', value: 1, payload: { map: { color: 'blue', size: 2.5 } } },
+        ],
+        [[0, 0.5], [1, 0.5]],
+      ),
+      // Two buckets with value 1: forcing takes the first, ranges (and so MIN_LIVE) the last.
+      duptst: userTest(
+        [
+          { name: 'first', value: 1 },
+          { name: 'last', value: 1 },
+          { name: 'two', value: 2 },
+        ],
+        [[2, 0.5], [1, 0.5]],
+      ),
+      emptytst: userTest([{ name: 'on', value: 1 }], [[1, 1]]),
+      // Payload experiments, evaluated in this order: the larger priority wins, compared as Java longs.
+      pexlow: userTest([{ name: 'on', value: 1, payload: { json: { color: 'low', own: 1 } } }], [[1, 1]], {
+        payloadExperimentConfig: { priority: '9007199254740992', namespaces: [] },
+      }),
+      pexhigh: userTest([{ name: 'on', value: 1, payload: { json: { color: 'high' } } }], [[1, 1]], {
+        payloadExperimentConfig: { priority: '9007199254740993', namespaces: [] },
+      }),
+      pexnone: userTest([{ name: 'on', value: 1, payload: { json: { color: 'none', shade: 'none' } } }], [[1, 1]], {
+        payloadExperimentConfig: { priority: null, namespaces: [] },
+      }),
+      pexbad: userTest([{ name: 'on', value: 1, payload: { json: { shade: 'bad', tint: 'bad' } } }], [[1, 1]], {
+        payloadExperimentConfig: { priority: 'not a long', namespaces: [] },
+      }),
+    },
+  };
+  const proctor = Proctor.fromMatrix(matrix);
+  const identifiers = { USER: 'u1' };
+  const force = (forceGroups: string, user = 'u1') => proctor.determineTestGroups({ identifiers: { USER: user }, forceGroups });
+
+  it('two requests forcing the same bucket get the same frozen group, with the bucket payload', () => {
+    expect(proctor.loadResult.errors.size).toBe(0);
+    const one = force('strtst1,maptst0').get('strtst');
+    const two = force('maptst1,strtst1', 'u2').get('strtst');
+    expect(one).toEqual({ name: 'test', value: 1, payload: { stringValue: 'b' }, allocation: null });
+    expect(two).toBe(one);
+    expect(Object.isFrozen(one)).toBe(true);
+    expect(force('maptst0').get('maptst')).toEqual({ name: 'control', value: 0, payload: { map: { color: 'red', size: 1.5 } }, allocation: null });
+    expect(force('strtst-1').get('strtst')).toEqual({ name: 'inactive', value: -1, payload: { stringValue: 'off' }, allocation: null });
+    expect(force('duptst1').get('duptst')).toEqual({ name: 'first', value: 1, payload: null, allocation: null });
+  });
+
+  it('a forced payload applies per request and leaves the shared group alone', () => {
+    const plainGroup = force('strtst1').get('strtst');
+    const forced = force('strtst1;stringValue:"forced"').get('strtst');
+    expect(forced).toEqual({ name: 'test', value: 1, payload: { stringValue: 'forced' }, allocation: null });
+    expect(force('strtst1;stringValue:"other"').get('strtst')?.payload).toEqual({ stringValue: 'other' });
+    expect(force('strtst1').get('strtst')).toBe(plainGroup);
+    expect(plainGroup?.payload).toEqual({ stringValue: 'b' });
+
+    const merged = force('maptst1;map:{"color":"green"}').get('maptst');
+    expect(merged).toEqual({ name: 'test', value: 1, payload: { map: { color: 'green', size: 2.5 } }, allocation: null });
+    expect(force('maptst1').get('maptst')?.payload).toEqual({ map: { color: 'blue', size: 2.5 } });
+    // A forced payload Java ignores (another type, an unknown map key) keeps the bucket's: the shared group.
+    expect(force('strtst1;longValue:5').get('strtst')).toBe(plainGroup);
+    expect(force('maptst1;map:{"nope":"x"}').get('maptst')).toBe(force('maptst1').get('maptst'));
+    // No payload on the bucket: nothing to replace.
+    expect(force('duptst2;stringValue:"x"').get('duptst')).toEqual({ name: 'two', value: 2, payload: null, allocation: null });
+  });
+
+  it('default_to_min_live gives the smallest live bucket value, without allocation, the same group every time', () => {
+    const one = proctor.determineTestGroups({ identifiers, forceGroups: 'default_to_min_live' });
+    const two = proctor.determineTestGroups({ identifiers: { USER: 'u2' }, forceGroups: 'default_to_min_live' });
+    // strtst: -1 has a zero-length range, so 0 is the smallest live value.
+    expect(one.get('strtst')).toEqual({ name: 'control', value: 0, payload: { stringValue: 'a' }, allocation: null });
+    expect(one.get('duptst')).toEqual({ name: 'last', value: 1, payload: null, allocation: null });
+    expect(one.get('emptytst')).toEqual({ name: 'on', value: 1, payload: null, allocation: null });
+    for (const name of ['strtst', 'maptst', 'duptst', 'emptytst']) {
+      expect(two.get(name)).toBe(one.get(name));
+      expect(Object.isFrozen(one.get(name))).toBe(true);
+    }
+    // A forced test still gets its forced group.
+    const mixed = proctor.determineTestGroups({ identifiers, forceGroups: 'default_to_min_live,strtst1' });
+    expect(mixed.get('strtst')).toBe(force('strtst1').get('strtst'));
+  });
+
+  it('payload-experiment properties: the larger priority wins, compared exactly; a null or unreadable one is the smallest', () => {
+    const { properties } = proctor.determineTestGroups({ identifiers });
+    expect(properties).toEqual({
+      color: { value: 'high', testName: 'pexhigh' },
+      own: { value: 1, testName: 'pexlow' },
+      shade: { value: 'none', testName: 'pexnone' }, // a tie at Long.MIN_VALUE keeps the first
+      tint: { value: 'bad', testName: 'pexbad' },
+    });
+    expect(proctor.determineTestGroups({ identifiers: { USER: 'u2' } }).properties).toEqual(properties);
+  });
+});
