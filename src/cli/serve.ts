@@ -21,7 +21,7 @@ export interface ServeOptions {
 }
 
 /** One JSON object per line: `{"time", "level", "msg", ...fields}`. */
-export function jsonLineLogger(stream: NodeJS.WritableStream): Logger {
+function jsonLineLogger(stream: NodeJS.WritableStream): Logger {
   const write =
     (level: string) =>
     (msg: string, fields?: Record<string, unknown>): void => {

@@ -2,5 +2,4 @@
  * Engine-agnostic template helpers. Each engine's plugin has its own entry point (`./nunjucks.js`,
  * `./handlebars.js`, `./ejs.js`) because each exports a `registerProctor` for its engine.
  */
-export { assignmentOf, createTemplateHelpers, procPayload, proctorMatches, splitScriptArgs } from './shared.js';
-export type { ProctorTemplateOptions, ScriptCall, TemplateHelpers } from './shared.js';
+export { createTemplateHelpers, procPayload, proctorMatches, splitScriptArgs } from './shared.js';

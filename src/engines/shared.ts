@@ -45,7 +45,7 @@ const MAX_REMEMBERED_UNKNOWN = 100;
  * @param proc - a `proc` or its template view (anything else gives undefined).
  * @param test - the test name.
  */
-export function assignmentOf(proc: unknown, test: unknown): GroupAssignment | undefined {
+function assignmentOf(proc: unknown, test: unknown): GroupAssignment | undefined {
   const full = procOf(proc);
   if (full === undefined || typeof test !== 'string' || !full.tests.includes(test)) return undefined;
   return full.get(test);

@@ -15,11 +15,6 @@ export class JsonNodeValue {
   constructor(readonly value: unknown) {}
 }
 
-/** Already-written JSON, inserted verbatim (must have been written for the same nesting level). */
-export class RawJson {
-  constructor(readonly text: string) {}
-}
-
 /**
  * How doubles are written: `java` is Jackson's default (`Double.toString`: `1.0`, `1.0E-4`), `decimal` is
  * Proctor's matrix serializer (`DecimalFormat("0.0")`, 10 fraction digits max).
@@ -73,7 +68,6 @@ function write(value: unknown, level: number, style: DoubleStyle): string {
     default:
       return 'null';
   }
-  if (value instanceof RawJson) return value.text;
   if (value instanceof JavaDouble) return writeDouble(value.value, style);
   if (value instanceof JsonNodeValue) return write(value.value, level, 'java');
   if (Array.isArray(value)) {

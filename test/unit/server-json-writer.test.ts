@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JavaDouble, jsonString, JsonNodeValue, RawJson, writeJson } from '../../src/server/json-writer.js';
+import { JavaDouble, jsonString, JsonNodeValue, writeJson } from '../../src/server/json-writer.js';
 import { errorEnvelope, okEnvelope } from '../../src/server/responses.js';
 
 describe('writeJson (Jackson DefaultPrettyPrinter)', () => {
@@ -36,9 +36,8 @@ describe('writeJson (Jackson DefaultPrettyPrinter)', () => {
     expect(writeJson([NaN, new JavaDouble(Infinity)])).toBe('[ "NaN", "Infinity" ]');
   });
 
-  it('indents fragments for a nesting level and inserts raw JSON verbatim', () => {
+  it('indents fragments for a nesting level', () => {
     expect(writeJson({ a: 1 }, { level: 2 })).toBe('{\n      "a" : 1\n    }');
-    expect(writeJson({ a: new RawJson('[ 1 ]') })).toBe('{\n  "a" : [ 1 ]\n}');
   });
 
   it('uses toJSON, skips undefined members and escapes control characters with upper-case hex', () => {
