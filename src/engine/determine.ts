@@ -241,7 +241,8 @@ function collectProperties(
   slots: readonly (TestGroup | undefined)[],
 ): Readonly<Record<string, PayloadProperty>> {
   if (tests.length === 0) return NO_PROPERTIES;
-  const properties: Record<string, PayloadProperty> = {};
+  // No prototype: every JSON key is a property, `__proto__` and `toString` included (Java's HashMap).
+  const properties = Object.create(null) as Record<string, PayloadProperty>;
   const priorities = new Map<string, bigint>();
   for (const test of tests) {
     const json = slots[test.slot]?.payload?.json;

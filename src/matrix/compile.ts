@@ -6,6 +6,7 @@
 import { computeCutoffs, createTestHasher } from '../engine/hash.js';
 import { isProctorError } from '../errors.js';
 import { compileRule, verifyRule } from '../rules/index.js';
+import { parseJavaInteger } from '../rules/java-text.js';
 import { classify } from '../rules/rule-string.js';
 import type { CompiledRule, RuleOptions } from '../rules/index.js';
 import type { CompiledAllocation, CompiledTest } from './compiled.js';
@@ -40,6 +41,7 @@ const SUM_MAX = 1.0001;
 
 
 const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
 
 /** A group outside any allocation (forced, or MIN_LIVE): Java logs it without an allocation id. */
 function unallocatedGroup(bucket: TestBucket): TestGroup {
@@ -58,14 +60,14 @@ function minLiveRange(ranges: readonly Range[]): number {
   return best;
 }
 
-/** Spec §2.10: the priority payload experiments are compared by (a null or unreadable one is Long.MIN_VALUE). */
+/**
+ * Spec §2.10: the priority payload experiments are compared by, read as Java's `Long.parseLong` reads it. A
+ * null one is Long.MIN_VALUE; so is one Java cannot read (`''`, `' 5'`, `'0x10'`, beyond a long), where Java
+ * would throw out of `determineTestGroups`.
+ */
 function payloadPriority(def: TestDefinition): bigint {
   const p = def.payloadExperimentConfig?.priority;
-  try {
-    return p == null ? LONG_MIN : BigInt(p);
-  } catch {
-    return LONG_MIN;
-  }
+  return p == null ? LONG_MIN : (parseJavaInteger(String(p), LONG_MIN, LONG_MAX) ?? LONG_MIN);
 }
 
 /** Java's check for allocations meant for users without a valid unit (not `!x`, not `x == false`). */

@@ -765,4 +765,30 @@ describe('forced and default_to_min_live groups are built at load time', () => {
     });
     expect(proctor.determineTestGroups({ identifiers: { USER: 'u2' } }).properties).toEqual(properties);
   });
+
+  it("payload-experiment properties: priorities are read as Java's Long.parseLong does; any JSON key is a property", () => {
+    const pex = (priority: string | null, json: string) =>
+      userTest([{ name: 'on', value: 1, payload: { json: JSON.parse(json) as unknown } }], [[1, 1]], {
+        payloadExperimentConfig: { priority, namespaces: [] },
+      });
+    // Evaluation order is by name here (no dependencies): a1 first, then b2 …; each later one wins only with a
+    // larger priority. '', ' 5', '0x10' and a value beyond a long are not longs to Java: the smallest priority.
+    const keyed = Proctor.fromMatrix({
+      audit: { version: '1', updated: 0, updatedBy: 'test' },
+      tests: {
+        a1: pex('', '{"empty": "a1", "spaced": "a1", "hex": "a1", "huge": "a1", "plus": "a1"}'),
+        b2: pex('-1', '{"empty": "b2"}'),
+        c3: pex(' 5', '{"spaced": "c3"}'),
+        d4: pex('0x10', '{"hex": "c4"}'),
+        e5: pex('9223372036854775808', '{"huge": "e5"}'),
+        f6: pex('+7', '{"plus": "f6", "__proto__": "f6", "toString": "f6", "constructor": "f6"}'),
+      },
+    });
+    expect(keyed.loadResult.errors.size).toBe(0);
+    const { properties } = keyed.determineTestGroups({ identifiers });
+    const values = Object.fromEntries(Object.keys(properties).map((k) => [k, properties[k]?.testName]));
+    expect(values).toEqual(JSON.parse('{"empty": "b2", "spaced": "a1", "hex": "a1", "huge": "a1", "plus": "f6", "__proto__": "f6", "toString": "f6", "constructor": "f6"}'));
+    expect(Object.hasOwn(properties, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(properties)).toBeNull();
+  });
 });
