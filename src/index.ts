@@ -82,3 +82,4 @@ export type {
   PipetCacheOptions,
 } from './cache/index.js';
 export { procScript, procScriptData } from './script/index.js';
+export type { ProcScriptMode, ProcScriptOptions, ScriptAssignment } from './script/proc-script.js';
