@@ -26,3 +26,13 @@ export function readVectors<T>(file: string): T {
   // Keeps Longs beyond 2^53 exact (plain JSON.parse would round them).
   return parseVectorJson(readFileSync(path.join(VECTORS_DIR, file), 'utf8')) as T;
 }
+
+/** The input of an `assign.json` case (see the vectors README). */
+export interface AssignCaseInput {
+  identifiers: Record<string, string>;
+  context: Record<string, unknown>;
+  forceGroups?: string;
+  forcePayloadTests?: string[];
+  tests?: string[];
+  randomEnabled?: boolean;
+}

@@ -3,6 +3,7 @@ import { isProctorError, loadMatrix, MatrixError, Proctor } from '../../src/inde
 import type { IdentifierValidator, Payload } from '../../src/index.js';
 import { fromVectorValue } from '../support/vector-values.js';
 import { readVectors } from '../support/vectors.js';
+import type { AssignCaseInput } from '../support/vectors.js';
 
 interface ExpectedGroup {
   bucket: { name: string; value: number; payload: Payload | null };
@@ -12,14 +13,7 @@ interface ExpectedGroup {
 }
 interface Case {
   id: string;
-  input: {
-    identifiers: Record<string, string>;
-    context: Record<string, unknown>;
-    forceGroups?: string;
-    forcePayloadTests?: string[];
-    tests?: string[];
-    randomEnabled?: boolean;
-  };
+  input: AssignCaseInput;
   expected: { tests: Record<string, ExpectedGroup>; properties: Record<string, { value: unknown; testName: string }> };
 }
 interface MatrixVectors {

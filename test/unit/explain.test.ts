@@ -13,6 +13,7 @@ import { explainAssignment, Proctor } from '../../src/index.js';
 import type { Explanation, IdentifierValidator, TestGroup } from '../../src/index.js';
 import { fromVectorValue } from '../support/vector-values.js';
 import { readVectors } from '../support/vectors.js';
+import type { AssignCaseInput } from '../support/vectors.js';
 
 /** The allocation whose rule the explanation reports as true (the scan stops at the first one). */
 function chosenAllocation(e: Explanation): number | undefined {
@@ -201,14 +202,7 @@ describe('proctor-node explain (command, in process)', () => {
 
 interface VectorCase {
   id: string;
-  input: {
-    identifiers: Record<string, string>;
-    context: Record<string, unknown>;
-    forceGroups?: string;
-    forcePayloadTests?: string[];
-    tests?: string[];
-    randomEnabled?: boolean;
-  };
+  input: AssignCaseInput;
 }
 interface VectorMatrix {
   name: string;
