@@ -4,7 +4,8 @@
  * The Java pattern is translated, not passed through: `.` excludes Java's line terminators and matches a whole
  * surrogate pair, `\w`/`\d`/`\s` stay ASCII, `\b` uses Java's Unicode letters and digits, `(?i)` is ASCII-only
  * unless `(?u)` is on (done by expanding letters, so inline and scoped flags work), `\Q…\E`, octal, `\x{…}`,
- * `\h`, `\v`, `\R`, `\p{Alpha}`-style POSIX classes and comment mode are supported. Like Java's `Pattern`, the
+ * `\h`, `\v`, `\R`, `\p{Alpha}`-style POSIX classes, negated escapes in classes (`[^\W_]`) and comment mode are
+ * supported. Like Java's `Pattern`, the
  * pattern is read by code point (a surrogate pair is one character everywhere, escaped or not, in a class or
  * not), and one escape decoder serves both inside and outside classes. Constructs with no faithful JS
  * equivalent are rejected (the rule then errors, as for an invalid pattern): possessive quantifiers, atomic
@@ -614,6 +615,7 @@ class Translator {
       this.i++;
     }
     let body = '';
+    const complements: string[] = [];
     let first = true;
     for (;;) {
       if (flags.x) this.skipComments(flags);
@@ -628,8 +630,8 @@ class Translator {
       first = false;
       const a = this.classMember(flags, false);
       if ('set' in a) {
-        if (a.negated) unsupported('a negated escape (\\D, \\P{…}, …) inside a character class');
-        body += a.set;
+        if (a.negated) complements.push(a.set);
+        else body += a.set;
         continue;
       }
       if (!('cp' in a)) return unsupported('an anchor inside a character class');
@@ -648,9 +650,31 @@ class Translator {
       }
       body += this.classChars(a.cp, flags);
     }
+    return classSource(body, complements, negated);
+  }
+}
+
+/**
+ * A Java class as JS source: `body` is the class content of its plain members, `complements` the content of each
+ * negated escape in it (`\D` → `0-9`, `\P{L}` → `\p{L}`, `\H` → the `\h` set…). Java's class is the union of
+ * all members, and `[^…]` negates that whole union (Java 9+). A JS u-mode class cannot hold the complement of a
+ * multi-item set (`\H`, `(?U)\W`), so a class with negated escapes becomes a union of one-code-point
+ * alternatives, `(?:[body]|[^c1]|[^c2])`, and a negated one its complement by De Morgan,
+ * `(?:(?=[c1])(?=[c2])[^body])`. Every part matches exactly one code point, as Java's class predicate does.
+ */
+function classSource(body: string, complements: readonly string[], negated: boolean): string {
+  if (complements.length === 0) {
     if (body === '') return negated ? '[^]' : '[]';
     return `[${negated ? '^' : ''}${body}]`;
   }
+  if (negated) {
+    const rest = body === '' ? '[^]' : `[^${body}]`;
+    if (complements.length === 1 && body === '') return `[${complements[0] ?? ''}]`;
+    return `(?:${complements.map((c) => `(?=[${c}])`).join('')}${rest})`;
+  }
+  if (complements.length === 1 && body === '') return `[^${complements[0] ?? ''}]`;
+  const parts = body === '' ? [] : [`[${body}]`];
+  return `(?:${[...parts, ...complements.map((c) => `[^${c}]`)].join('|')})`;
 }
 
 /** `\d` `\w` `\s` `\h` `\v` (ASCII unless `(?U)`) and their upper-case complements, as class content. */
