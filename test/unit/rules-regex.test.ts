@@ -1,4 +1,5 @@
 /** Java regular expressions as `proctor:matches` and `String.matches` see them (spec §3.6, §3.9). */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../../src/rules/index.js';
 import { javaMatches } from '../../src/rules/java-regex.js';
@@ -73,6 +74,26 @@ const CASES: readonly (readonly [string, string, Expected])[] = [
   ['\u212a', '(?iu)k', true],
   ['B', '(?i)[a-c]', true],
   ['b', '(?i)[^A-C]', false],
+  // (?iu) ranges fold like Java's CIRangeU, beyond Latin and one-way (checked on JDK 17): `ch` is in when ch,
+  // toUpperCase(ch) or toLowerCase(toUpperCase(ch)) is in the range.
+  ['\u0392', '(?iu)[\u03b1-\u03b3]', true],
+  ['\u03d0', '(?iu)[\u0391-\u0393]', true],
+  ['\u0392', '(?i)[\u03b1-\u03b3]', false],
+  ['\u0392', '(?iu)[^\u03b1-\u03b3]', false],
+  ['\u212a', '(?iu)[a-z]', true],
+  ['\u212a', '(?iu)[A-Z]', false],
+  ['\u0130', '(?iu)[a-z]', true],
+  ['\u0131', '(?iu)[A-Z]', true],
+  ['I', '(?iu)[\u0130-\u0131]', false],
+  ['\u{10428}', '(?iu)[\\x{10400}-\\x{10410}]', true],
+  ['\u1c80', '(?iu)[\u0400-\u04ff]', true],
+  ['\u1f88', '(?iu)[\u1f80-\u1f87]', true],
+  ['\u01c4', '(?iu)[\u01c5-\u01c5]', false],
+  ['\u1e9e', '(?iu)[\u00df-\u00df]', true],
+  ['\u00df', '(?iu)[\u1e9e-\u1e9e]', false],
+  ['\u24b6', '(?iu)[\u24d0-\u24e9]', true],
+  // U+2C2F/U+2C5F became a case pair in Unicode 14, after JDK 17's Unicode 13.
+  ['\u2c5f', '(?iu)[\u2c2f-\u2c2f]', false],
   ['x', '(?i)(?-i)X', false],
   // Escapes.
   ['\t', '\\t', true],
@@ -306,6 +327,66 @@ describe('Java regex escapes in and out of a class', () => {
     expect(matches(input, pattern)).toBe(true);
     const escape = /\\[a-zA-Z0-9]/.exec(pattern.slice(pattern.lastIndexOf('\\')))?.[0] ?? '';
     expect(matches(input, `[${escape}]`)).toBe('error');
+  });
+});
+
+/**
+ * Whole classes against Java, code point by code point: `test/fixtures/java-regex-classes.json` holds, for each
+ * pattern, the code points of a fixed sample that `Pattern.matches` accepts on JDK 17 (how it was made is in
+ * its `_comment`). Only patterns whose sets do not depend on the Unicode version are there (ASCII predefined
+ * classes, `\h`, `\v`, case mappings, which the translator pins to Java 17's); classes of Unicode properties
+ * are compared with the same escape outside a class instead.
+ */
+interface ClassFixture {
+  readonly supplementary: readonly number[];
+  readonly patterns: readonly { readonly pattern: string; readonly matches: string }[];
+}
+
+const CLASS_FIXTURE = JSON.parse(
+  readFileSync(new URL('../fixtures/java-regex-classes.json', import.meta.url), 'utf8'),
+) as ClassFixture;
+
+function sample(): number[] {
+  const cps: number[] = [];
+  for (let cp = 0; cp <= 0x2fff; cp++) cps.push(cp);
+  for (let cp = 0xa640; cp <= 0xa7ff; cp++) cps.push(cp);
+  for (let cp = 0xfb00; cp <= 0xffff; cp++) cps.push(cp);
+  return [...cps, ...CLASS_FIXTURE.supplementary];
+}
+
+/** The sample code points `pattern` matches, as the fixture writes them: hex runs `a` or `a-b`, comma-separated. */
+function matchingRuns(pattern: string, cps: readonly number[]): string {
+  const runs: [number, number][] = [];
+  let prev = -2;
+  for (const cp of cps) {
+    if (!javaMatches(String.fromCodePoint(cp), pattern)) continue;
+    const last = runs[runs.length - 1];
+    if (last !== undefined && prev === cp - 1 && last[1] === prev) last[1] = cp;
+    else runs.push([cp, cp]);
+    prev = cp;
+  }
+  return runs.map(([a, b]) => (a === b ? a.toString(16) : `${a.toString(16)}-${b.toString(16)}`)).join(',');
+}
+
+describe('Java regex classes, code point by code point (JDK 17 fixture)', () => {
+  const cps = sample();
+  it.each(CLASS_FIXTURE.patterns.map((p) => [p.pattern, p.matches] as const))('%s', (pattern, expected) => {
+    expect(matchingRuns(pattern, cps)).toBe(expected);
+  });
+
+  it.each([
+    ['[\\P{L}]', '\\P{L}'],
+    ['[\\PL]', '\\P{L}'],
+    ['[^\\P{L}]', '\\p{L}'],
+    ['[^\\P{L}\\d]', '\\p{L}'],
+    ['(?U)[\\W]', '(?U)\\W'],
+    ['(?U)[^\\W]', '(?U)\\w'],
+    ['(?U)[\\S]', '(?U)\\S'],
+    ['(?U)[^\\D]', '(?U)\\d'],
+    ['(?U)[\\P{Alpha}]', '(?U)\\P{Alpha}'],
+    ['[\\P{IsGreek}]', '\\P{IsGreek}'],
+  ])('%s matches as %s', (inClass, bare) => {
+    expect(matchingRuns(inClass, cps)).toBe(matchingRuns(bare, cps));
   });
 });
 
