@@ -14,6 +14,17 @@ export class JavaDouble {
   constructor(readonly value: number) {}
 }
 
+/**
+ * A Java `double`/`Double` for rule contexts. A whole JS number is a Long to the rule language (`2` never
+ * equals the Double `2.0` in a List, and prints as `2`); wrap it with this when the application passes a
+ * Java Double (`proctor:contains(DBLS, 2.0)` then holds, and it prints as `2.0`). Other numbers are Doubles
+ * already and come back unchanged.
+ */
+export function javaDouble(n: number): number | JavaDouble {
+  if (typeof n !== 'number') throw new TypeError(`A Java double is a number, got ${typeof n}`);
+  return Number.isInteger(n) || Object.is(n, -0) ? new JavaDouble(n) : n;
+}
+
 /** A Java `Character` (one UTF-16 unit): compares and computes as its code, prints as itself. */
 export class JavaChar {
   /** @internal */

@@ -2,7 +2,7 @@
  * Turns the typed wrappers of the Java vectors (`{"$long": n}`, `{"$ua": {...}}`, see the vectors README)
  * into the JS values the port uses for the same Java values (spec §3.8).
  */
-import { ReleaseVersion, javaChar, javaStringArray } from '../../src/rules/index.js';
+import { ReleaseVersion, javaChar, javaDouble, javaStringArray } from '../../src/rules/index.js';
 
 /** Fields of a `{"$ua": {...}}` wrapper. */
 interface OracleUAFields {
@@ -78,8 +78,8 @@ const WRAPPERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   $int: Number,
   $short: Number,
   $byte: Number,
-  $double: Number,
-  $float: Number,
+  $double: (v) => javaDouble(Number(v)),
+  $float: (v) => javaDouble(Number(v)),
   $bigdecimal: Number,
   $string: String,
   $char: (v) => javaChar(String(v)),
@@ -106,6 +106,18 @@ export function fromVectorValue(v: unknown): unknown {
  * `JSON.parse` for vector files that keeps `$long`/`$biginteger` integers beyond 2^53 exact (they become
  * decimal strings, which {@link fromVectorValue} turns into bigints).
  */
-export function parseVectorJson(text: string): unknown {
-  return JSON.parse(text.replace(/("\$(?:long|biginteger)"\s*:\s*)(-?\d{16,})/g, '$1"$2"'));
+export function parseVectorJson(text: string, options: { readonly decimalsAsDoubles?: boolean } = {}): unknown {
+  const kept = text.replace(/("\$(?:long|biginteger)"\s*:\s*)(-?\d{16,})/g, '$1"$2"');
+  return JSON.parse(options.decimalsAsDoubles === true ? wrapWholeDecimals(kept) : kept);
+}
+
+/**
+ * The vectors README: "decimals -> Double". A whole decimal literal outside strings (`2.0`, `1e3`) is a Java
+ * Double that `JSON.parse` would turn into a Long-looking `2`, so it is wrapped as `{"$double": 2.0}`.
+ */
+function wrapWholeDecimals(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g, (token) => {
+    if (token.startsWith('"') || !/[.eE]/.test(token) || !Number.isInteger(Number(token))) return token;
+    return `{"$double": ${token}}`;
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuleEvaluationError, RuleSyntaxError } from '../../src/errors.js';
-import { ReleaseVersion, compileRule, javaChar, javaStringArray } from '../../src/rules/index.js';
+import { ReleaseVersion, compileRule, javaChar, javaDouble, javaStringArray } from '../../src/rules/index.js';
 import type { RuleFunctions } from '../../src/rules/index.js';
 import { OracleUA } from '../support/vector-values.js';
 
@@ -71,6 +71,9 @@ const CONTEXT: Record<string, unknown> = {
   text: 'Hello World',
   emoji: '\u{1F600}x',
   chr: javaChar('a'),
+  // Java Doubles with whole values: JS alone would make them Longs.
+  whole: javaDouble(2),
+  wholes: [1.5, javaDouble(2)],
   numStr: '1.5',
   intStr: '10',
   fn: () => true,
@@ -384,6 +387,26 @@ describe('Java Characters', () => {
   it('only wraps a single UTF-16 unit', () => {
     expect(() => javaChar('ab')).toThrow(RangeError);
     expect(javaChar('x').value).toBe('x');
+  });
+});
+
+describe('javaDouble: a whole-valued Java Double in the context', () => {
+  // Java: Double 2.0 prints as "2.0", is not in a List of Longs, and arithmetic on it stays Double.
+  table([
+    ["${fn:trim(whole) == '2.0'}", true],
+    ['${whole == 2}', true],
+    ['${proctor:contains(wholes, 2.0)}', true],
+    ['${proctor:contains(wholes, 2)}', false],
+    ['${proctor:contains(nums, whole)}', false],
+    ["${fn:trim(whole + 1) == '3.0'}", true],
+    ["${fn:trim(whole / 2) == '1.0'}", true],
+  ]);
+
+  it('wraps only whole numbers (and -0); other numbers are Doubles already', () => {
+    expect(javaDouble(1.5)).toBe(1.5);
+    expect(javaDouble(2)).not.toBe(2);
+    expect(javaDouble(-0)).not.toBe(-0);
+    expect(() => javaDouble('2' as unknown as number)).toThrow(TypeError);
   });
 });
 
