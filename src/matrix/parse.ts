@@ -5,6 +5,7 @@
  * naming the JSON path and the value; semantic checks live in `verify.ts`.
  */
 import { MatrixError } from '../errors.js';
+import { restoreConstantDoubles } from './json-doubles.js';
 import { PAYLOAD_TYPES } from './types.js';
 import type {
   Allocation,
@@ -247,6 +248,7 @@ export function parseTestMatrix(input: string | unknown): TestMatrix {
     } catch (error) {
       throw new MatrixError(`matrix is not valid JSON: ${(error as Error).message}`, '', { cause: error });
     }
+    restoreConstantDoubles(doc, input);
   }
   if (!isObject(doc)) fail('(root)', 'a test matrix object with "audit" and "tests"', doc);
   if (doc.audit == null) throw new MatrixError('audit: required field "audit" is missing', 'audit');

@@ -12,6 +12,10 @@
 /** A Java `Double` whose value JS would otherwise read as a Long (whole numbers and `-0`). @internal */
 export class JavaDouble {
   constructor(readonly value: number) {}
+  /** JSON has no whole Double: it is written as its number (show-matrix pages, logs). */
+  toJSON(): number {
+    return this.value;
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import { MatrixError } from '../errors.js';
+import { restoreConstantDoubles } from '../matrix/json-doubles.js';
 import type { Logger } from '../logger.js';
 import type { Audit } from '../matrix/types.js';
 
@@ -136,6 +137,7 @@ export class MatrixStore {
       } catch (error) {
         throw new MatrixError(`matrix is not valid JSON: ${(error as Error).message}`, '', { cause: error });
       }
+      restoreConstantDoubles(doc, text);
       this.#install(doc);
       this.#lastError = null;
       this.#lastFailure = null;

@@ -157,3 +157,37 @@ describe('determineTestGroups never throws', () => {
     ).not.toThrow();
   });
 });
+
+describe('matrix text: whole decimals in constants are Java Doubles', () => {
+  // Java reads "DBLS": [1.5, 2.0] as a List of Doubles, so contains(DBLS, 2.0) holds and contains(DBLS, 2)
+  // does not; JSON.parse alone would make 2.0 the Long 2.
+  const text = (constants: string) => `{
+    "audit": { "version": "1", "updated": 0, "updatedBy": "t" },
+    "tests": {
+      "dbltst": {
+        "testType": "USER", "salt": "dbltst", "constants": ${constants},
+        "buckets": [{ "name": "off", "value": 0 }, { "name": "on", "value": 1 }],
+        "allocations": [
+          { "id": "#A1", "rule": "\${proctor:contains(DBLS, 2.0) && !proctor:contains(DBLS, 2) && ONE == 1 && TXT == '2.0'}", "ranges": [{ "bucketValue": 1, "length": 1.0 }] },
+          { "id": "#A2", "ranges": [{ "bucketValue": 0, "length": 1.0 }] }
+        ]
+      }
+    }
+  }`;
+  const assigned = (matrix: unknown) => Proctor.fromMatrix(matrix).determineTestGroups({ identifiers: { USER: 'u1' } }).get('dbltst')?.name;
+
+  it('reads them as Doubles from text, leaves other numbers, strings and other fields alone', () => {
+    const source = text('{ "DBLS": [1.5, 2.0], "ONE": 1, "TXT": "2.0", "__proto__": { "x": 1e0 } }');
+    expect(assigned(source)).toBe('on');
+    const loaded = loadMatrix(source);
+    const constants = loaded.matrix.tests.get('dbltst')?.definition.constants as Record<string, unknown>;
+    expect(Object.hasOwn(constants, '__proto__')).toBe(true);
+    expect(JSON.parse(JSON.stringify(constants))).toEqual(JSON.parse('{ "DBLS": [1.5, 2], "ONE": 1, "TXT": "2.0", "__proto__": { "x": 1 } }'));
+    // The ranges' 1.0 is still a plain number.
+    expect(loaded.matrix.tests.get('dbltst')?.definition.allocations[0]?.ranges[0]?.length).toBe(1);
+  });
+
+  it('an already-parsed matrix cannot tell 2.0 from 2 (spec §3.8): there 2.0 is the Long 2', () => {
+    expect(assigned(JSON.parse(text('{ "DBLS": [1.5, 2.0], "ONE": 1, "TXT": "2.0" }')))).toBe('off');
+  });
+});

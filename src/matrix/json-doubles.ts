@@ -1,0 +1,50 @@
+/**
+ * Java reads a JSON decimal literal as a Double even when its value is whole (`2.0`, `1e3`), while
+ * `JSON.parse` gives the JS number `2`, which the rule language takes for a Long (spec §3.8). For a matrix
+ * given as text, the tests' `constants` are where that shows (`proctor:contains(DBLS, 2.0)` with
+ * `"DBLS": [1.5, 2.0]`), so there such literals become {@link javaDouble} values. Pure.
+ */
+import { javaDouble } from '../rules/values.js';
+
+/** A string, or a number literal; strings are matched first so digits inside them are left alone. */
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
+/** The key of the marker object a whole decimal literal is wrapped in for the second parse. */
+const MARK = '\u0000double';
+
+function isWholeDecimal(token: string): boolean {
+  return !token.startsWith('"') && /[.eE]/.test(token) && Number.isInteger(Number(token));
+}
+
+function restore(marked: unknown): unknown {
+  if (Array.isArray(marked)) return marked.map(restore);
+  if (typeof marked !== 'object' || marked === null) return marked;
+  const keys = Object.keys(marked);
+  if (keys.length === 1 && keys[0] === MARK) return javaDouble((marked as Record<string, number>)[MARK] as number);
+  // fromEntries defines properties, so a `__proto__` key stays a key.
+  return Object.fromEntries(keys.map((key) => [key, restore((marked as Record<string, unknown>)[key])]));
+}
+
+function objectOrNull(v: unknown): Record<string, unknown> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * Gives the `constants` of every test in `doc` (the `JSON.parse` of `text`) Java's Doubles for whole
+ * decimal literals. Does nothing when the text has none; costs a second parse when it has some.
+ */
+export function restoreConstantDoubles(doc: unknown, text: string): void {
+  let found = false;
+  const marked = text.replace(TOKENS, (token) => {
+    if (!isWholeDecimal(token)) return token;
+    found = true;
+    return `{"\\u0000double":${token}}`;
+  });
+  const tests = objectOrNull(objectOrNull(doc)?.tests);
+  if (!found || tests === null) return;
+  const markedTests = objectOrNull(objectOrNull(JSON.parse(marked))?.tests);
+  for (const name of Object.keys(tests)) {
+    const test = objectOrNull(tests[name]);
+    const constants = objectOrNull(objectOrNull(markedTests?.[name])?.constants);
+    if (test !== null && constants !== null && objectOrNull(test.constants) !== null) test.constants = restore(constants);
+  }
+}
