@@ -33,14 +33,16 @@ function objectOrNull(v: unknown): Record<string, unknown> | null {
  * decimal literals. Does nothing when the text has none; costs a second parse when it has some.
  */
 export function restoreConstantDoubles(doc: unknown, text: string): void {
+  const tests = objectOrNull(objectOrNull(doc)?.tests);
+  // Most matrices have no constants: then there is nothing to look for.
+  if (tests === null || !Object.values(tests).some((test) => Object.keys(objectOrNull(objectOrNull(test)?.constants) ?? {}).length > 0)) return;
   let found = false;
   const marked = text.replace(TOKENS, (token) => {
     if (!isWholeDecimal(token)) return token;
     found = true;
     return `{"\\u0000double":${token}}`;
   });
-  const tests = objectOrNull(objectOrNull(doc)?.tests);
-  if (!found || tests === null) return;
+  if (!found) return;
   const markedTests = objectOrNull(objectOrNull(JSON.parse(marked))?.tests);
   for (const name of Object.keys(tests)) {
     const test = objectOrNull(tests[name]);
