@@ -6,6 +6,7 @@
 import type { CompiledAllocation, CompiledMatrix, CompiledTest } from '../matrix/compiled.js';
 import type { Payload } from '../matrix/types.js';
 import type { RuleScope } from '../rules/index.js';
+import { LONG_MIN } from '../rules/java-text.js';
 import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups.js';
 import type { ForceGroups } from './force-groups.js';
 import { pickRangeIndex } from './hash.js';
@@ -234,7 +235,6 @@ function forcedGroup(group: TestGroup, forced: Payload | undefined): TestGroup {
 }
 
 const NO_PROPERTIES: Readonly<Record<string, PayloadProperty>> = Object.freeze({});
-const LONG_MIN = -(2n ** 63n);
 
 function collectProperties(
   tests: readonly CompiledTest[],

@@ -20,7 +20,7 @@
  */
 
 import { PAYLOAD_TYPES, type Payload } from '../matrix/types.js';
-import { javaDigit, javaTrim } from '../rules/java-text.js';
+import { javaDigit, javaTrim, LONG_MAX, LONG_MIN } from '../rules/java-text.js';
 
 /** What Java's `ForceGroupsDefaultMode` does for tests that are not forced (spec §2.3). */
 export type ForceGroupsDefaultMode = 'NONE' | 'FALLBACK' | 'MIN_LIVE';
@@ -367,8 +367,6 @@ class JsonReader {
   }
 }
 
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
 const TWO_POW_63 = 2 ** 63;
 
 /** Java `Long.parseLong`, giving the nearest double (JS has no exact 64-bit integers in `number`). */

@@ -6,7 +6,7 @@
 import { computeCutoffs, createTestHasher } from '../engine/hash.js';
 import { isProctorError } from '../errors.js';
 import { compileRule, verifyRule } from '../rules/index.js';
-import { parseJavaInteger } from '../rules/java-text.js';
+import { LONG_MAX, LONG_MIN, parseJavaInteger } from '../rules/java-text.js';
 import { classify } from '../rules/rule-string.js';
 import type { CompiledRule, RuleOptions } from '../rules/index.js';
 import type { CompiledAllocation, CompiledTest } from './compiled.js';
@@ -40,8 +40,6 @@ const SUM_MIN = 0.9999;
 const SUM_MAX = 1.0001;
 
 
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
 
 /** A group outside any allocation (forced, or MIN_LIVE): Java logs it without an allocation id. */
 function unallocatedGroup(bucket: TestBucket): TestGroup {

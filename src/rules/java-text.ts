@@ -87,8 +87,9 @@ export function parseJavaInteger(text: string, min: bigint, max: bigint): bigint
   return value < min || value > max ? null : value;
 }
 
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
+/** Java's `Long.MIN_VALUE` and `Long.MAX_VALUE`. */
+export const LONG_MIN = -(2n ** 63n);
+export const LONG_MAX = 2n ** 63n - 1n;
 
 /** Java `Long.valueOf(String)` as a Long value (number when safe, else bigint); null when Java throws. */
 export function parseJavaLong(text: string): number | bigint | null {
