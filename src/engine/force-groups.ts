@@ -20,7 +20,7 @@
  */
 
 import { PAYLOAD_TYPES, type Payload } from '../matrix/types.js';
-import { javaDigit, javaTrim, LONG_MAX, LONG_MIN } from '../rules/java-text.js';
+import { javaTrim, LONG_MAX, LONG_MIN, parseJavaInt, parseJavaInteger } from '../rules/java-text.js';
 
 /** What Java's `ForceGroupsDefaultMode` does for tests that are not forced (spec §2.3). */
 export type ForceGroupsDefaultMode = 'NONE' | 'FALLBACK' | 'MIN_LIVE';
@@ -371,23 +371,8 @@ const TWO_POW_63 = 2 ** 63;
 
 /** Java `Long.parseLong`, giving the nearest double (JS has no exact 64-bit integers in `number`). */
 function javaParseLong(s: string): number {
-  let i = 0;
-  let negative = false;
-  const first = s.charCodeAt(0);
-  if (first === MINUS || first === 43) {
-    negative = first === MINUS;
-    i = 1;
-  }
-  if (i >= s.length) fail();
-  let value = 0n;
-  for (; i < s.length; i++) {
-    const d = javaDigit(s.charCodeAt(i));
-    if (d < 0) fail();
-    value = value * 10n + BigInt(d);
-    if (value > 2n ** 63n) fail();
-  }
-  if (negative) value = -value;
-  if (value < LONG_MIN || value > LONG_MAX) fail();
+  const value = parseJavaInteger(s, LONG_MIN, LONG_MAX);
+  if (value === null) fail();
   return Number(value) + 0;
 }
 
@@ -572,16 +557,6 @@ function parsePayload(s: string, typeStart: number, typeEnd: number): Payload | 
 // ---------------------------------------------------------------------------------------------------------
 // Parsing
 
-/** Java `Integer.valueOf` on `-?[0-9]+`, or null on int32 overflow (which Java logs and skips). */
-function parseInt32(text: string): number | null {
-  const negative = text.charCodeAt(0) === MINUS;
-  let i = negative ? 1 : 0;
-  while (i < text.length - 1 && text.charCodeAt(i) === 48) i++;
-  if (text.length - i > 10) return null;
-  const v = Number(text);
-  return v >= -2147483648 && v <= 2147483647 ? v + 0 : null;
-}
-
 /**
  * Parses a force-groups string exactly like Java's `ForceGroupsOptionsStrings.parseForceGroupsString`
  * (spec §4.2). Never throws, whatever the input; runs in linear time.
@@ -667,7 +642,7 @@ export function parseForceGroups(input: string, options?: ParseForceGroupsOption
       while (k >= 0 && isDigit(group.charCodeAt(k))) k--;
       if (k !== group.length - 1 && k >= 1) {
         if (group.charCodeAt(k) !== MINUS) k++;
-        const value = parseInt32(group.slice(k));
+        const value = parseJavaInt(group.slice(k));
         if (value !== null) {
           const name = group.slice(0, k);
           groups.set(name, value === 0 ? 0 : value); // Java ints have no -0 ("a-0" forces a to 0)
