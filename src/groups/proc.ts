@@ -304,9 +304,9 @@ class Snapshot {
   constructor(proc: ProctorGroupsMethods<string>) {
     this.#proc = proc;
   }
-  /** The proc behind a snapshot view; undefined for anything else. */
-  static procOf(view: object): ProctorGroupsMethods<string> | undefined {
-    return #proc in view ? view.#proc : undefined;
+  /** The proc behind the view, under the same key the tracking view answers (see {@link procOf}). */
+  get [PROC](): ProctorGroupsMethods<string> {
+    return this.#proc;
   }
   toString(): string {
     return this.#proc.toString();
@@ -388,8 +388,6 @@ export function procOf(view: unknown): ProctorGroups<string> | undefined {
   if (view === null || typeof view !== 'object') return undefined;
   const inner = (view as { [PROC]?: ProctorGroups<string> })[PROC];
   if (inner !== undefined) return inner;
-  const behind = Snapshot.procOf(view);
-  if (behind !== undefined) return behind as ProctorGroups<string>;
   return STATE in view ? (view as unknown as ProctorGroups<string>) : undefined;
 }
 
