@@ -11,8 +11,18 @@ const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
 /** The key of the marker object a whole decimal literal is wrapped in for the second parse. */
 const MARK = '\u0000double';
 
-function isWholeDecimal(token: string): boolean {
-  return !token.startsWith('"') && /[.eE]/.test(token) && Number.isInteger(Number(token));
+/**
+ * JSON text with every whole decimal literal outside strings (`2.0`, `1e3`) wrapped as `{"<key>": 2.0}`, so
+ * a parse keeps them apart from integers; null when the text has none. `key` is written as a JSON string.
+ */
+export function wrapWholeDecimals(text: string, key: string): string | null {
+  let found = false;
+  const wrapped = text.replace(TOKENS, (token) => {
+    if (token.startsWith('"') || !/[.eE]/.test(token) || !Number.isInteger(Number(token))) return token;
+    found = true;
+    return `{${JSON.stringify(key)}:${token}}`;
+  });
+  return found ? wrapped : null;
 }
 
 function restore(marked: unknown): unknown {
@@ -36,13 +46,8 @@ export function restoreConstantDoubles(doc: unknown, text: string): void {
   const tests = objectOrNull(objectOrNull(doc)?.tests);
   // Most matrices have no constants: then there is nothing to look for.
   if (tests === null || !Object.values(tests).some((test) => Object.keys(objectOrNull(objectOrNull(test)?.constants) ?? {}).length > 0)) return;
-  let found = false;
-  const marked = text.replace(TOKENS, (token) => {
-    if (!isWholeDecimal(token)) return token;
-    found = true;
-    return `{"\\u0000double":${token}}`;
-  });
-  if (!found) return;
+  const marked = wrapWholeDecimals(text, MARK);
+  if (marked === null) return;
   const markedTests = objectOrNull(objectOrNull(JSON.parse(marked))?.tests);
   for (const name of Object.keys(tests)) {
     const test = objectOrNull(tests[name]);

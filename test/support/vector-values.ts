@@ -2,6 +2,7 @@
  * Turns the typed wrappers of the Java vectors (`{"$long": n}`, `{"$ua": {...}}`, see the vectors README)
  * into the JS values the port uses for the same Java values (spec §3.8).
  */
+import { wrapWholeDecimals } from '../../src/matrix/json-doubles.js';
 import { ReleaseVersion, javaChar, javaDouble, javaStringArray } from '../../src/rules/index.js';
 
 /** Fields of a `{"$ua": {...}}` wrapper. */
@@ -108,16 +109,6 @@ export function fromVectorValue(v: unknown): unknown {
  */
 export function parseVectorJson(text: string, options: { readonly decimalsAsDoubles?: boolean } = {}): unknown {
   const kept = text.replace(/("\$(?:long|biginteger)"\s*:\s*)(-?\d{16,})/g, '$1"$2"');
-  return JSON.parse(options.decimalsAsDoubles === true ? wrapWholeDecimals(kept) : kept);
-}
-
-/**
- * The vectors README: "decimals -> Double". A whole decimal literal outside strings (`2.0`, `1e3`) is a Java
- * Double that `JSON.parse` would turn into a Long-looking `2`, so it is wrapped as `{"$double": 2.0}`.
- */
-function wrapWholeDecimals(text: string): string {
-  return text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g, (token) => {
-    if (token.startsWith('"') || !/[.eE]/.test(token) || !Number.isInteger(Number(token))) return token;
-    return `{"$double": ${token}}`;
-  });
+  // The vectors README: "decimals -> Double". JSON.parse alone would make a whole one (`2.0`) a Long-looking `2`.
+  return JSON.parse(options.decimalsAsDoubles === true ? (wrapWholeDecimals(kept, '$double') ?? kept) : kept);
 }
