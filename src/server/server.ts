@@ -21,7 +21,7 @@ import type { LoadedMatrix, MatrixLocation } from './matrix-store.js';
 import { parseQuery, QueryError } from './query.js';
 import { envelopeAround, errorEnvelope, okEnvelope } from './responses.js';
 import type { PipetResponse } from './responses.js';
-import { throttleRuleErrors } from './throttle.js';
+import { aggregateRepeats } from '../repeats.js';
 
 /** Options of {@link createPipetServer}. */
 export interface PipetServerOptions {
@@ -184,7 +184,7 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
       // dummy "", the others are "uninstantiated").
       specification: { providedContext: config.providedContext, tests: {}, dynamicFilters: [{ type: 'match_all' }] },
       testTypes,
-      logger: throttleRuleErrors(logger),
+      logger: aggregateRepeats(logger),
     },
     reloadMs: reloadSeconds * 1000,
     fetchTimeoutMs,
