@@ -5,7 +5,8 @@
 import { ConfigError } from './errors.js';
 import { procFactory } from './groups/proc.js';
 import type { ExposureEvent, ProctorGroups } from './groups/proc.js';
-import { silentLogger } from './logger.js';
+import { isLogger, silentLogger } from './logger.js';
+import { aggregateRepeats } from './repeats.js';
 import type { Logger } from './logger.js';
 import type { IdentifyRequest, MatrixDocument, ProctorSource } from './sources/types.js';
 
@@ -33,8 +34,18 @@ export interface ProctorClientOptions<T extends string> {
    * @default onExposure !== undefined
    */
   readonly trackTemplateReads?: boolean;
-  /** @default silentLogger */
+  /**
+   * Where problems are logged (`console`, pino, …); repeated lines are aggregated. The source uses it too,
+   * unless it was created with a logger of its own.
+   * @default silentLogger
+   */
   readonly logger?: Logger;
+  /**
+   * Configured tests missing from the matrix are a start-up error: `ready()` rejects naming them. Without
+   * it they are one warning at start-up, and those tests read as unassigned.
+   * @default false
+   */
+  readonly strict?: boolean;
   /** The identifier key `procByAccountId` uses. @default 'ACCOUNT' */
   readonly accountIdentifier?: string;
   /** The context `procByAccountId` sends. @default {} */
@@ -54,9 +65,16 @@ export interface ProctorClient<T extends string> {
   readonly tests: readonly T[];
   readonly source: ProctorSource;
   readonly lazy: boolean;
-  /** Resolves when the source can answer (first matrix loaded). */
+  /**
+   * Resolves when the source can answer (first matrix loaded). Rejects when it cannot: a `SourceError`
+   * saying why the first load failed, or (with `strict`) a `ConfigError` naming configured tests the matrix
+   * lacks. Await it at start-up to fail fast.
+   */
   ready(): Promise<void>;
-  /** A loaded `proc` for one user (lazy: unloaded until read). Never rejects. */
+  /**
+   * A loaded `proc` for one user (lazy: unloaded until read). Waits for the source's first load. Never
+   * rejects: when the source cannot answer, every test is unassigned.
+   */
   procFor(input: ProcInput): Promise<ProctorGroups<T>>;
   /** A `proc` without waiting: loaded for synchronous sources, to be `load()`ed for Pipet. */
   procForRequest(input: ProcInput): ProctorGroups<T>;
@@ -105,7 +123,13 @@ export function createProctor<const T extends string>(options: ProctorClientOpti
   if (options.onExposure !== undefined && typeof options.onExposure !== 'function') {
     throw new ConfigError('onExposure', `expected a function (event) => void, got ${typeof options.onExposure}`);
   }
-  const logger = options.logger ?? silentLogger;
+  if (options.logger !== undefined && !isLogger(options.logger)) {
+    throw new ConfigError('logger', `expected an object with warn() and error() such as console, got ${String(options.logger)}`);
+  }
+  const strict = options.strict ?? false;
+  if (typeof strict !== 'boolean') throw new ConfigError('strict', `expected true or false, got ${JSON.stringify(strict)}`);
+  const logger = aggregateRepeats(options.logger ?? silentLogger);
+  if (options.logger !== undefined) source.adoptLogger?.(logger);
   const list = Object.freeze([...new Set(options.tests)]);
   const trackTemplateReads = options.trackTemplateReads ?? options.onExposure !== undefined;
   if (typeof trackTemplateReads !== 'boolean') {
@@ -121,7 +145,31 @@ export function createProctor<const T extends string>(options: ProctorClientOpti
     return make(request);
   }
 
+  // Configured tests the matrix lacks: one warning (strict: an error from ready()).
+  let warnedMissing = false;
+  function checkTests(): void {
+    const known = source.testNames?.();
+    if (known === null || known === undefined) return;
+    const have = new Set(known);
+    const missing = list.filter((test) => !have.has(test));
+    if (missing.length === 0) return;
+    const text = `configured test${missing.length === 1 ? '' : 's'} ${missing.map((t) => JSON.stringify(t)).join(', ')} not in the test matrix${
+      known.length > 0 ? ` (it has ${known.length}: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''
+    }`;
+    if (strict) throw new ConfigError('tests', text);
+    if (!warnedMissing) logger.warn(`proctor: ${text}; they read as unassigned`, { missing });
+    warnedMissing = true;
+  }
+  const ready = (): Promise<void> => source.ready().then(checkTests);
+  // Nobody may be waiting on the first load: its failure is logged by the source, not an unhandled rejection.
+  let firstLoadDone = false;
+  const firstLoad = ready().then(
+    () => (firstLoadDone = true),
+    () => (firstLoadDone = true),
+  );
+
   async function procFor(input: ProcInput): Promise<ProctorGroups<T>> {
+    if (!firstLoadDone) await firstLoad;
     const proc = procForRequest(input);
     if (!lazy) await proc.load();
     return proc;
@@ -131,7 +179,7 @@ export function createProctor<const T extends string>(options: ProctorClientOpti
     tests: list,
     source,
     lazy,
-    ready: () => source.ready(),
+    ready,
     procFor,
     procForRequest,
     procByAccountId: (accountId) => procFor({ identifiers: { [accountKey]: String(accountId) }, context: accountContext }),

@@ -7,7 +7,8 @@ export type ProctorErrorCode =
   | 'SPECIFICATION_INVALID'
   | 'RULE_SYNTAX'
   | 'RULE_EVALUATION'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'SOURCE_UNAVAILABLE';
 
 /** Base class of every error proctor-node throws on purpose. */
 export class ProctorError extends Error {
@@ -51,6 +52,22 @@ export class ConfigError extends ProctorError {
     super('CONFIG_INVALID', `${option}: ${message}`, options);
     this.name = 'ConfigError';
     this.option = option;
+  }
+}
+
+/**
+ * A source could not give its first answer: the matrix file, URL or document could not be loaded. `ready()`
+ * rejects with it; the message says where and why (path and errno, HTTP status, JSON error and position,
+ * matrix field), and `cause` holds the underlying error.
+ */
+export class SourceError extends ProctorError {
+  /** The file path or URL the source reads, when it reads one. */
+  readonly location: string | null;
+
+  constructor(message: string, location: string | null, options?: { cause?: unknown }) {
+    super('SOURCE_UNAVAILABLE', message, options);
+    this.name = 'SourceError';
+    this.location = location;
   }
 }
 

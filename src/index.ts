@@ -45,6 +45,7 @@ export {
   ProctorError,
   RuleEvaluationError,
   RuleSyntaxError,
+  SourceError,
   SpecificationError,
 } from './errors.js';
 export type { ProctorErrorCode } from './errors.js';
@@ -52,6 +53,7 @@ export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 
 export { createProctor } from './client.js';
+export type { Register, RegisteredTests } from './register.js';
 export type { ProcInput, ProctorClient, ProctorClientOptions } from './client.js';
 export { GroupAssignment, UNASSIGNED } from './groups/group-assignment.js';
 export { ProcAccessError, procOf } from './groups/proc.js';

@@ -14,3 +14,8 @@ export const silentLogger: Logger = Object.freeze({
   warn: () => undefined,
   error: () => undefined,
 });
+
+/** True for an object with `warn` and `error` methods. */
+export function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function' && typeof (value as Logger).error === 'function';
+}

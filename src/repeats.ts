@@ -112,3 +112,29 @@ export function aggregateRepeats(logger: Logger, options: AggregateOptions = {})
   if (logger.debug) aggregating.debug = (message, fields) => logger.debug?.(message, fields);
   return aggregating;
 }
+
+/** A source's logger: its own when it was given one, else the one its client hands over later. */
+export interface SourceLogger {
+  /** Forwards to the current target, aggregated. */
+  readonly logger: AggregatingLogger;
+  /** Use `shared` from now on, unless the source was given a logger of its own. */
+  adopt(shared: Logger): void;
+}
+
+/** The logger of a source created with `own` (maybe undefined): aggregated, and adoptable when undefined. */
+export function sourceLogger(own: Logger | undefined, silent: Logger): SourceLogger {
+  let target = aggregateRepeats(own ?? silent);
+  const logger: AggregatingLogger = {
+    warn: (message, fields) => target.warn(message, fields),
+    error: (message, fields) => target.error(message, fields),
+    info: (message, fields) => target.info?.(message, fields),
+    debug: (message, fields) => target.debug?.(message, fields),
+    flush: () => target.flush(),
+  };
+  return {
+    logger,
+    adopt(shared) {
+      if (own === undefined && target !== shared) target = aggregateRepeats(shared);
+    },
+  };
+}

@@ -59,7 +59,7 @@ function send(res: DebugResponse, status: number, type: string, body: string): v
 }
 
 function pathOf(req: RequestLike): string {
-  const url = req.url;
+  const url = req.url ?? '';
   const q = url.indexOf('?');
   return (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '');
 }
@@ -92,8 +92,8 @@ function withForce(parsed: ForceGroups, test: string, value: number | null): str
  * app.use(mw);
  * app.use('/private', proctorDebugPages(mw));
  */
-export function proctorDebugPages<Req extends RequestLike>(
-  middleware: ProctorMiddleware<Req>,
+export function proctorDebugPages<T extends string, Req extends RequestLike>(
+  middleware: ProctorMiddleware<T, Req>,
   options: DebugPagesOptions<Req> = {},
 ): (req: Req, res: DebugResponse, next: (error?: unknown) => void) => void {
   const client = middleware.client;
@@ -118,7 +118,7 @@ export function proctorDebugPages<Req extends RequestLike>(
     const forceString = currentForceString(req, param);
     const parsed = parseForceGroups(forceString);
     const forced = parsed.groups;
-    const selfPath = (req.originalUrl ?? req.url).split('?')[0] ?? '';
+    const selfPath = (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
     const href = (value: string): string => `${selfPath}?${new URLSearchParams({ [param]: value }).toString()}`;
     const tests = client.tests.map((name) => {
       const def = (matrix?.tests[name] ?? {}) as Definition;

@@ -38,8 +38,8 @@ export function readForceCookie(cookieHeader: string | string[] | undefined, nam
 }
 
 /** The first `name` query parameter of the request's URL (Express's `originalUrl` when mounted), or null. Never throws. */
-export function queryValue(req: { readonly url: string; readonly originalUrl?: string }, name: string): string | null {
-  const url = req.originalUrl ?? req.url;
+export function queryValue(req: { readonly url?: string | undefined; readonly originalUrl?: string | undefined }, name: string): string | null {
+  const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
   if (q < 0) return null;
   try {

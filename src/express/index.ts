@@ -4,5 +4,24 @@
 export { proctor } from './middleware.js';
 export type { ProctorMiddleware, ProctorMiddlewareOptions, RequestLike, ResponseLike } from './middleware.js';
 export { forceCookieHeader, readForceCookie } from './force-cookie.js';
+export { appendSetCookie, isLocalRequest, isLoopbackAddress, readCookie, trackingCookie } from './request.js';
+export type { CookieRequest, CookieResponse, LocalRequest, TrackingCookieOptions } from './request.js';
 export { proctorDebugPages } from './debug-pages.js';
 export type { DebugPagesOptions } from './debug-pages.js';
+
+import type { ProctorGroups } from '../groups/proc.js';
+import type { RegisteredTests } from '../register.js';
+
+declare global {
+  // Express's own declaration merging point (as express-session's `req.session`).
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /**
+       * The request's `proc`, set by the `proctor()` middleware. Its test names are those declared in
+       * `Register` (`declare module 'proctor-node' { interface Register { tests: 'a' | 'b' } }`), else any.
+       */
+      proc: ProctorGroups<RegisteredTests>;
+    }
+  }
+}

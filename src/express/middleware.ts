@@ -9,21 +9,23 @@ import { ConfigError } from '../errors.js';
 import { staticSource } from '../sources/static.js';
 import type { ProctorGroups } from '../groups/proc.js';
 import { silentLogger } from '../logger.js';
+import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import { forceCookieHeader, queryValue, readForceCookie } from './force-cookie.js';
+import { appendSetCookie } from './request.js';
 
 /** The parts of an Express request the middleware uses (structural: no Express import). */
 export interface RequestLike {
-  readonly url: string;
+  readonly url?: string | undefined;
   readonly originalUrl?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly secure?: boolean;
   proc?: unknown;
 }
 
-/** The parts of an Express response the middleware uses. */
+/** The parts of an Express response the middleware uses (`locals` and `render` are Express's; plain `node:http` has neither). */
 export interface ResponseLike {
-  locals: Record<string, unknown>;
+  locals?: Record<string, unknown>;
   render?: (...args: never[]) => void;
   append?(field: string, value: string): unknown;
   setHeader(name: string, value: string | string[]): unknown;
@@ -57,9 +59,15 @@ export interface ProctorMiddlewareOptions<T extends string, Req extends RequestL
 }
 
 /** The middleware function, with the client it uses. */
-export interface ProctorMiddleware<Req extends RequestLike = RequestLike> {
+export interface ProctorMiddleware<T extends string = string, Req extends RequestLike = RequestLike> {
   (req: Req, res: ResponseLike, next: Next): void;
-  readonly client: ProctorClient<string>;
+  readonly client: ProctorClient<T>;
+  /**
+   * Resolves once the source's first load is done; rejects with the reason when it failed (or, with
+   * `strict`, when configured tests are missing). `await mw.ready()` before `app.listen` fails fast.
+   * Requests that arrive earlier wait for the first load either way.
+   */
+  ready(): Promise<void>;
   /** The `isPrivileged` hook the middleware uses (never throws; exceptions count as false). */
   readonly isPrivileged: (req: Req) => boolean;
 }
@@ -71,21 +79,30 @@ function describe(error: unknown): string {
 /**
  * Create the Proctor middleware.
  * @example
- * app.use(proctor({
+ * const mw = proctor({
  *   source: localSource({ matrix: './matrix.json' }),
  *   tests: ['buttoncolortst', 'newfeaturerollout'],
- *   getIdentifiers: (req) => ({ USER: req.cookies.tk }),
- *   isPrivileged: (req) => req.ip === '127.0.0.1',
- * }));
+ *   getIdentifiers: (req) => ({ USER: readCookie(req, 'tk') }),
+ *   isPrivileged: isLocalRequest,
+ * });
+ * app.use(mw);
+ * await mw.ready();
  */
 export function proctor<const T extends string, Req extends RequestLike = RequestLike>(
   options: ProctorMiddlewareOptions<T, Req>,
-): ProctorMiddleware<Req> {
+): ProctorMiddleware<T, Req> {
+  if (options === null || typeof options !== 'object') throw new ConfigError('options', 'expected { source, tests, getIdentifiers, … }');
   if (typeof options.getIdentifiers !== 'function') {
     throw new ConfigError('getIdentifiers', 'a function (req) => ({ USER: … }) is required');
   }
-  const logger = options.logger ?? silentLogger;
-  const client = createProctor({ ...options, logger });
+  for (const hook of ['getContext', 'isPrivileged'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new ConfigError(hook, `expected a function (req) => …, got ${typeof options[hook]}`);
+    }
+  }
+  const client = createProctor<T>(options);
+  // Hook failures repeat per request: aggregated (the client's wrapper is the same one).
+  const logger = aggregateRepeats(options.logger ?? silentLogger);
   const getContext = options.getContext ?? (() => ({}));
   const isPrivileged = options.isPrivileged ?? (() => false);
   const param = options.forceGroupsParam ?? 'prforceGroups';
@@ -111,7 +128,8 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     }
   }
 
-  // Requests that arrive while the first matrix is still loading wait for it (ready() never rejects).
+  // Requests that arrive while the first matrix is still loading wait for it; a failed first load has been
+  // logged by the source, and they go on unassigned.
   let ready = false;
   const firstLoad = client.ready().then(
     () => {
@@ -141,9 +159,7 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
         const query = queryValue(req, param);
         if (query !== null) {
           forceGroups = query;
-          const cookie = forceCookieHeader(param, query, req.secure === true);
-          if (typeof res.append === 'function') res.append('Set-Cookie', cookie);
-          else res.setHeader('Set-Cookie', cookie);
+          appendSetCookie(res, forceCookieHeader(param, query, req.secure === true));
         } else {
           forceGroups = readForceCookie(req.headers.cookie, param);
         }
@@ -156,13 +172,15 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     attach(req, res, proc);
     // Templates get their view once the proc is loaded (a loaded proc's view is plain data); a lazy one
     // gets it now and loads on first read, or before `res.render`.
+    // Plain `node:http` has no `res.locals` (nor `res.render`): `req.proc` is all it gets.
+    const locals = res.locals;
     if (client.lazy || proc.loaded) {
-      res.locals.proc = proc.templateView();
+      if (locals !== undefined) locals.proc = proc.templateView();
       next();
       return;
     }
     const proceed = (): void => {
-      res.locals.proc = proc.templateView();
+      if (locals !== undefined) locals.proc = proc.templateView();
       next();
     };
     proc.load().then(proceed, proceed);
@@ -171,8 +189,9 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   const middleware = function proctorMiddleware(req: Req, res: ResponseLike, next: Next): void {
     if (ready) return handle(req, res, next);
     firstLoad.then(() => handle(req, res, next), next);
-  } as ProctorMiddleware<Req>;
+  } as ProctorMiddleware<T, Req>;
   Object.defineProperty(middleware, 'client', { value: client });
+  Object.defineProperty(middleware, 'ready', { value: (): Promise<void> => client.ready() });
   Object.defineProperty(middleware, 'isPrivileged', { value: (req: Req): boolean => privilegedOf(req, false) });
   return middleware;
 }

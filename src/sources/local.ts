@@ -8,9 +8,10 @@ import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import type { ProctorResult } from '../engine/result.js';
 import type { TestGroup } from '../engine/types.js';
-import { ConfigError } from '../errors.js';
-import { silentLogger } from '../logger.js';
+import { ConfigError, SourceError } from '../errors.js';
+import { isLogger, silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
+import { sourceLogger } from '../repeats.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from './types.js';
 
 /** Options for {@link localSource}. */
@@ -95,84 +96,167 @@ function isUrl(value: string): boolean {
   return /^https?:\/\//i.test(value);
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Thrown by a read that got nothing new (same mtime, HTTP 304). */
+const UNCHANGED = Symbol('unchanged');
+
 /**
  * Create a local source.
+ *
+ * A file or URL is read at once; `ready()` resolves when it loaded and rejects with a {@link SourceError}
+ * naming the path and the reason when it could not, so `await source.ready()` at start-up fails fast.
+ * Requests before that first read wait for it. Reloads run one at a time, the next one `reloadIntervalMs`
+ * after the previous ended; a failed read or parse is retried on the next poll and keeps the matrix in
+ * use. A failure is logged once (and again when its reason changes), not on every poll.
  * @example
  * const source = localSource({ matrix: './proctor-tests-matrix.json', reloadIntervalMs: 30_000 });
+ * await source.ready();
  */
 export function localSource(options: LocalSourceOptions): LocalSource {
-  const logger = options.logger ?? silentLogger;
+  if (options === null || typeof options !== 'object') throw new ConfigError('options', 'expected { matrix: … }');
   const interval = options.reloadIntervalMs ?? 10_000;
   if (!Number.isFinite(interval) || interval < 0) {
     throw new ConfigError('reloadIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(options.reloadIntervalMs)}`);
   }
-  const { matrix: input, reloadIntervalMs: _interval, fetch: fetchOption, ...engineOptions } = options;
+  const { matrix: input, reloadIntervalMs: _interval, fetch: fetchOption, logger: ownLogger, ...engineOptions } = options;
+  if (ownLogger !== undefined && !isLogger(ownLogger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
+  // The middleware or client hands its logger over when the source has none of its own (`adoptLogger`).
+  // Rule errors repeat per request, so they are aggregated.
+  const logs = sourceLogger(ownLogger, silentLogger);
+  const logger = logs.logger;
   const proctorOptions: ProctorOptions = { ...engineOptions, logger };
   let proctor: Proctor | null = null;
   let lastMtime = -1;
   let etag: string | null = null;
   let lastModified: string | null = null;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  /** The reason the last read failed (logged once per distinct reason), or null after a good read. */
+  let failure: string | null = null;
+  let firstError: SourceError | null = null;
 
+  if (input === null || input === undefined || (typeof input !== 'string' && typeof input !== 'object')) {
+    throw new ConfigError('matrix', `expected a matrix object, a file path or an http(s) URL, got ${String(input)}`);
+  }
   const location = typeof input === 'string' || input instanceof URL ? String(input) : null;
+  const fetchFn = fetchOption ?? globalThis.fetch;
+
+  function reportDropped(next: Proctor): void {
+    for (const rejection of next.loadResult.errors.values()) logger.warn(`proctor: test dropped: ${String(rejection)}`);
+  }
+
   if (location === null) {
-    proctor = Proctor.fromMatrix(input, proctorOptions);
+    proctor = Proctor.fromMatrix(input as Record<string, unknown>, proctorOptions);
+    const loaded = proctor;
+    // After the caller had a chance to hand over its logger (createProctor does so at once).
+    queueMicrotask(() => reportDropped(loaded));
   } else if (location.trim() === '') {
     throw new ConfigError('matrix', 'expected a matrix object, a file path or an http(s) URL, got ""');
   }
-  const fetchFn = fetchOption ?? globalThis.fetch;
 
-  function install(text: string, where: string): void {
-    let next: Proctor;
-    try {
-      next = Proctor.fromMatrix(text, proctorOptions);
-    } catch (error) {
-      logger.error(`proctor: matrix reload from ${where} failed; keeping the last good matrix`, {
-        version: proctor?.matrixVersion ?? null,
-        error: error instanceof Error ? error.message : String(error),
+  /** The matrix text, or UNCHANGED. Throws with a message that says where and why. */
+  async function read(where: string): Promise<{ text: string; commit: () => void } | typeof UNCHANGED> {
+    if (isUrl(where)) {
+      const headers: Record<string, string> = {};
+      if (proctor !== null && etag) headers['if-none-match'] = etag;
+      if (proctor !== null && lastModified) headers['if-modified-since'] = lastModified;
+      const response = await fetchFn(where, { headers, signal: AbortSignal.timeout(Math.max(1000, Math.min(interval || 10_000, 30_000))) });
+      if (response.status === 304) return UNCHANGED;
+      if (!response.ok) throw new Error(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      const text = await response.text();
+      const tag = response.headers.get('etag');
+      const modified = response.headers.get('last-modified');
+      return {
+        text,
+        commit: () => {
+          etag = tag;
+          lastModified = modified;
+        },
+      };
+    }
+    const info = await stat(where);
+    if (info.mtimeMs === lastMtime) return UNCHANGED;
+    const text = await readFile(where, 'utf8');
+    // Recorded only once the text parsed: a file caught mid-write is read again on the next poll.
+    return { text, commit: () => (lastMtime = info.mtimeMs) };
+  }
+
+  function fail(where: string, error: unknown): void {
+    const reason = messageOf(error);
+    if (proctor === null) {
+      firstError = new SourceError(`could not load the test matrix from ${where}: ${reason}`, where, { cause: error });
+      if (failure !== reason) logger.error(`proctor: could not load the test matrix from ${where}; every test is unassigned until it loads`, { error: reason });
+    } else if (failure !== reason) {
+      logger.error(`proctor: reloading the test matrix from ${where} failed; still using version ${proctor.matrixVersion}`, {
+        version: proctor.matrixVersion,
+        error: reason,
       });
+    }
+    failure = reason;
+  }
+
+  async function load(where: string): Promise<void> {
+    let got;
+    try {
+      got = await read(where);
+      if (got === UNCHANGED) return;
+    } catch (error) {
+      fail(where, error);
       return;
     }
+    let next: Proctor;
+    try {
+      next = Proctor.fromMatrix(got.text, proctorOptions);
+    } catch (error) {
+      fail(where, error);
+      return;
+    }
+    got.commit();
+    if (failure !== null && proctor !== null) logger.info?.(`proctor: the test matrix at ${where} reads again`, { version: next.matrixVersion });
+    failure = null;
+    firstError = null;
     if (proctor !== null && next.matrixVersion === proctor.matrixVersion) return;
-    for (const rejection of next.loadResult.errors.values()) logger.warn(`proctor: test dropped: ${String(rejection)}`);
-    logger.info?.(`proctor: loaded matrix version ${next.matrixVersion} from ${where}`, { tests: next.loadResult.loadedTests.length });
+    reportDropped(next);
+    const previous = proctor?.matrixVersion ?? null;
+    logger.info?.(
+      previous === null ? `proctor: loaded test matrix version ${next.matrixVersion} from ${where}` : `proctor: test matrix version ${next.matrixVersion} replaces ${previous}`,
+      { tests: next.loadResult.loadedTests.length },
+    );
     proctor = next;
   }
 
-  async function reload(): Promise<void> {
-    if (location === null || closed) return;
-    try {
-      if (isUrl(location)) {
-        const headers: Record<string, string> = {};
-        if (etag) headers['if-none-match'] = etag;
-        if (lastModified) headers['if-modified-since'] = lastModified;
-        const response = await fetchFn(location, { headers, signal: AbortSignal.timeout(Math.max(1000, Math.min(interval || 10_000, 30_000))) });
-        if (response.status === 304) return;
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const text = await response.text();
-        etag = response.headers.get('etag');
-        lastModified = response.headers.get('last-modified');
-        install(text, location);
-      } else {
-        const info = await stat(location);
-        if (info.mtimeMs === lastMtime) return;
-        const text = await readFile(location, 'utf8');
-        lastMtime = info.mtimeMs;
-        install(text, location);
-      }
-    } catch (error) {
-      logger.error(`proctor: cannot read matrix ${location}; keeping the last good matrix`, {
-        version: proctor?.matrixVersion ?? null,
-        error: error instanceof Error ? error.message : String(error),
+  // One read at a time; the next poll is scheduled when the previous read ended, so reads never overlap
+  // and never finish out of order.
+  let inFlight: Promise<void> | null = null;
+  function reload(): Promise<void> {
+    if (location === null || closed) return Promise.resolve();
+    if (inFlight === null) {
+      inFlight = load(location).finally(() => {
+        inFlight = null;
       });
     }
+    return inFlight;
+  }
+
+  function poll(): void {
+    if (closed || location === null || interval <= 0) return;
+    timer = setTimeout(() => {
+      void reload().then(poll);
+    }, interval);
+    timer.unref();
   }
 
   const first = reload();
-  if (location !== null && interval > 0) {
-    timer = setInterval(() => void reload(), interval);
-    timer.unref();
+  void first.then(poll);
+
+  function ready(): Promise<void> {
+    return first.then(() => {
+      // A matrix is in use (maybe loaded by a later poll): ready. Otherwise the reason it is not.
+      if (proctor === null && firstError !== null) throw firstError;
+    });
   }
 
   const sync: SyncIdentify = {
@@ -197,7 +281,9 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     sync,
     current: () => proctor,
     reload,
-    ready: () => first,
+    ready,
+    adoptLogger: logs.adopt,
+    testNames: () => proctor?.loadResult.loadedTests ?? null,
     identify: (request) => Promise.resolve(sync.identifySync(request)),
     getMatrix(): Promise<MatrixDocument | null> {
       if (proctor === null) return Promise.resolve(null);
@@ -207,7 +293,8 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     },
     close(): Promise<void> {
       closed = true;
-      if (timer !== undefined) clearInterval(timer);
+      if (timer !== undefined) clearTimeout(timer);
+      logger.flush();
       return Promise.resolve();
     },
   };

@@ -15,7 +15,8 @@ import type { PipetCache } from '../cache/pipet-cache.js';
 import { isAssignmentStore } from '../cache/store.js';
 import type { AssignmentStore, CacheEntry } from '../cache/store.js';
 import { ConfigError } from '../errors.js';
-import { silentLogger } from '../logger.js';
+import { isLogger, silentLogger } from '../logger.js';
+import { sourceLogger } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import { getWithRetry } from './pipet-http.js';
 import type { PipetFetch, RetryPolicy } from './pipet-http.js';
@@ -103,12 +104,6 @@ function normalizeApiRoot(input: unknown): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function isLogger(value: unknown): value is Logger {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<Record<keyof Logger, unknown>>;
-  return typeof candidate.warn === 'function' && typeof candidate.error === 'function';
-}
-
 /**
  * Create a Pipet source.
  *
@@ -129,11 +124,14 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 250, false);
   const attempts = positive('attempts', options.attempts, 4, true);
   const deadlineMs = positive('deadlineMs', options.deadlineMs, timeoutMs * attempts, false);
-  const logger = options.logger ?? silentLogger;
-  if (!isLogger(logger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
+  if (options.logger !== undefined && !isLogger(options.logger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
   if (options.cache !== undefined && !isAssignmentStore(options.cache)) {
     throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(options.cache)}`);
   }
+  // Failures repeat per request while Pipet is down: aggregated. The client hands over its logger when the
+  // source has none of its own.
+  const logs = sourceLogger(options.logger, silentLogger);
+  const logger = logs.logger;
   // Checked even without a cache, so a bad value does not wait for the day a cache is added.
   const versionCheckIntervalMs = versionCheckInterval(options.versionCheckIntervalMs);
   const cache: PipetCache | null = options.cache === undefined ? null : pipetCache({ store: options.cache, logger, versionCheckIntervalMs });
@@ -209,6 +207,7 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     apiRoot,
 
     ready: () => Promise.resolve(),
+    adoptLogger: logs.adopt,
 
     async identify(request) {
       try {
@@ -251,6 +250,7 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
       for (const controller of inflight) controller.abort();
       inflight.clear();
       agent.destroy();
+      logger.flush();
       return Promise.resolve();
     },
   };

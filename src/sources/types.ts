@@ -3,6 +3,7 @@
  * the adapters see only this. A source never throws or rejects on the request path: failures come back as
  * an {@link IdentifyResult} with `error` set and the documented fallback groups.
  */
+import type { Logger } from '../logger.js';
 import type { Payload } from '../matrix/types.js';
 
 /** What the app asks for one user. */
@@ -66,8 +67,15 @@ export interface ProctorSource {
   readonly kind: string;
   /** Present when the source can answer synchronously (enables lazy per-test evaluation). */
   readonly sync?: SyncIdentify;
-  /** Resolves once the source can answer (first matrix loaded). Never rejects. */
+  /**
+   * Resolves once the source can answer (first matrix loaded). Rejects with a `SourceError` saying why when
+   * its first load failed (sources with nothing to load resolve at once).
+   */
   ready(): Promise<void>;
+  /** Use this logger unless the source was created with its own (the client calls it at setup). */
+  adoptLogger?(logger: Logger): void;
+  /** The tests the source can assign (a local matrix's loaded tests), or null when it cannot tell. */
+  testNames?(): readonly string[] | null;
   /** Assign one user. Never rejects: failures resolve with `origin: 'fallback'` and `error`. */
   identify(request: IdentifyRequest): Promise<IdentifyResult>;
   /** The test matrix for debug pages, or null when unavailable. Never rejects. */

@@ -4,7 +4,7 @@ import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { localSource } from '../../src/index.js';
+import { localSource, MatrixError, SourceError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 
 function matrix(version: string, bucket = 1) {
@@ -55,10 +55,11 @@ describe('localSource from a file', () => {
     write(file, matrix('1', 1).slice(0, 40)); // partial write
     await source.reload();
     expect(source.current()?.matrixVersion).toBe('1');
-    expect(lines.at(-1)).toMatch(/^ERROR proctor: matrix reload from .* failed; keeping the last good matrix/);
+    expect(lines.at(-1)).toMatch(/^ERROR proctor: reloading the test matrix from .* failed; still using version 1$/);
 
     write(file, '{"tests": {}}'); // not a matrix
     await source.reload();
+    expect(lines.filter((l) => l.startsWith('ERROR'))).toHaveLength(2); // a new reason: logged
     expect(source.sync.identifySync(request).groups.onetst?.name).toBe('a');
 
     write(file, matrix('2', 1));
@@ -73,17 +74,24 @@ describe('localSource from a file', () => {
   });
 
   it('answers unassigned with an error until a missing file appears, then polls it in', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'proctor-local-')), 'later.json');
     const { lines, logger } = recordingLogger();
     const source = localSource({ matrix: file, reloadIntervalMs: 5000, logger });
-    await source.ready();
+    await expect(source.ready()).rejects.toThrow(`could not load the test matrix from ${file}: ENOENT`);
     const before = source.sync.identifySync(request);
     expect(before).toMatchObject({ origin: 'fallback', groups: {} });
-    expect(lines.some((l) => l.startsWith('ERROR proctor: cannot read matrix'))).toBe(true);
+    // Several polls find it still missing: one line, and never "keeping the last good matrix".
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(5000);
+      await source.reload();
+    }
+    expect(lines).toEqual([`ERROR proctor: could not load the test matrix from ${file}; every test is unassigned until it loads`]);
     write(file, matrix('3'));
     vi.advanceTimersByTime(5000);
     await vi.waitFor(() => expect(source.current()?.matrixVersion).toBe('3'));
+    await expect(source.ready()).resolves.toBeUndefined();
+    expect(lines.at(-1)).toBe(`INFO proctor: loaded test matrix version 3 from ${file}`);
     await source.close();
   });
 });
@@ -114,8 +122,84 @@ describe('localSource from a URL', () => {
     fail = true;
     await source.reload();
     expect(source.current()?.matrixVersion).toBe('11');
-    expect(lines.at(-1)).toMatch(/cannot read matrix .*keeping the last good matrix/);
+    expect(lines.at(-1)).toMatch(/^ERROR proctor: reloading the test matrix from http.* failed; still using version 11$/);
     await source.close();
     await new Promise((r) => server.close(r));
+  });
+});
+
+describe('localSource readiness and the first load', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'proctor-ready-'));
+
+  it.each([
+    ['invalid JSON, with its position', '{"audit": {"version": "1",}', /could not load the test matrix from .*bad1\.json: matrix is not valid JSON: .*position 26/],
+    ['not a matrix, with the field', '{"tests": {}}', /could not load the test matrix from .*bad2\.json: audit: required field "audit" is missing/],
+  ])('ready() rejects with a SourceError on %s', async (_what, text, message) => {
+    const file = path.join(dir, _what.startsWith('invalid') ? 'bad1.json' : 'bad2.json');
+    writeFileSync(file, text);
+    const source = localSource({ matrix: file, reloadIntervalMs: 0 });
+    const error = await source.ready().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).message).toMatch(message);
+    expect((error as SourceError).location).toBe(file);
+    expect((error as SourceError).cause).toBeInstanceOf(MatrixError);
+    await source.close();
+  });
+
+  it('ready() rejects with the HTTP status of a URL that fails', async () => {
+    const server = createServer((_req, res) => res.writeHead(503).end('down'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.json`;
+    const source = localSource({ matrix: url, reloadIntervalMs: 0 });
+    await expect(source.ready()).rejects.toThrow(`could not load the test matrix from ${url}: HTTP 503 Service Unavailable`);
+    await source.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('a file caught mid-write is read again when the completed file has the same mtime', async () => {
+    const file = path.join(dir, 'midwrite.json');
+    write(file, matrix('1', 0));
+    const source = localSource({ matrix: file, reloadIntervalMs: 0 });
+    await source.ready();
+    const full = matrix('2', 1);
+    writeFileSync(file, full.slice(0, 30));
+    const t = new Date(Date.now() + 3_600_000);
+    utimesSync(file, t, t);
+    await source.reload();
+    expect(source.current()?.matrixVersion).toBe('1');
+    writeFileSync(file, full);
+    utimesSync(file, t, t); // the same mtime as the partial read
+    await source.reload();
+    expect(source.current()?.matrixVersion).toBe('2');
+    await source.close();
+  });
+
+  it('reloads never overlap: concurrent reload() calls share one read', async () => {
+    const file = path.join(dir, 'single.json');
+    write(file, matrix('1'));
+    const source = localSource({ matrix: file, reloadIntervalMs: 0 });
+    await source.ready();
+    write(file, matrix('2'));
+    const a = source.reload();
+    const b = source.reload();
+    expect(b).toBe(a);
+    await a;
+    expect(source.current()?.matrixVersion).toBe('2');
+    await source.close();
+  });
+
+  it('uses a logger handed over later (adoptLogger) unless it has its own', async () => {
+    const file = path.join(dir, 'absent.json');
+    const adopted = recordingLogger();
+    const source = localSource({ matrix: file, reloadIntervalMs: 0 });
+    source.adoptLogger?.(adopted.logger);
+    await source.ready().catch(() => undefined);
+    expect(adopted.lines).toEqual([expect.stringMatching(/^ERROR proctor: could not load the test matrix from .*absent\.json/)]);
+    const own = recordingLogger();
+    const other = localSource({ matrix: file, reloadIntervalMs: 0, logger: own.logger });
+    other.adoptLogger?.(adopted.logger);
+    await other.ready().catch(() => undefined);
+    expect(own.lines).toHaveLength(1);
+    expect(adopted.lines).toHaveLength(1);
   });
 });
