@@ -167,7 +167,7 @@ describe('GET /groups/identify, spec §5.4 example (needs the rule language)', (
     const { url } = await start();
     const r = await get(`${url}/groups/identify?ctx.country=US&id.USER=pa5xq0lz4n80`);
     const data = (r.json as Envelope).data;
-    expect(Object.keys(data.groups as object).sort()).toEqual(['buttoncolortst', 'countryalgotst']);
+    expect(Object.keys(data.groups as object).sort()).toEqual(['buttoncolortst', 'buttontexttst', 'countryalgotst']);
     expect((data.context as Record<string, unknown>).loggedIn).toBe(false);
   });
 

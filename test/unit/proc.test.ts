@@ -27,7 +27,7 @@ describe('proc: the per-request ProctorGroups', () => {
     expect(String(proc)).toBe('buttoncolortst0,newfeaturerollout0');
     expect(`${proc}`).toBe('buttoncolortst0,newfeaturerollout0');
     expect(proc.getGroupStringList()).toEqual(['buttoncolortst0', 'newfeaturerollout0']);
-    expect(proc.toLoggingString()).toBe('');
+    expect(proc.toLoggingString()).toBe('#A1:buttoncolortst0,#C1:newfeaturerollout0'); // Java's format: allocation id + test + value
     expect(JSON.parse(JSON.stringify(proc))).toMatchObject({ newfeaturerollout: { group: 'active', value: 0, payload: null } });
   });
 
