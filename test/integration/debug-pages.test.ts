@@ -111,7 +111,8 @@ describe('debug pages', () => {
     const btn = $('#test-buttoncolortst');
     expect(btn.find('.assignment').text()).toBe('control (0)');
     expect(btn.find('p.description').text()).toBe(`colors ${evil}`);
-    expect(btn.find('thead th').toArray().map((th) => $(th).text())).toEqual(['Bucket', 'Value', 'Description', 'Everyone', 'Status', 'Action']);
+    expect(btn.find('thead tr').first().children().toArray().map((th) => $(th).text())).toEqual(['Bucket', 'Value', 'Description', 'Share of users', 'Status', 'Action']);
+    expect(btn.find('thead th.allocation').toArray().map((th) => $(th).text())).toEqual(['Everyone']);
     expect(rows($, 'buttoncolortst')).toEqual([
       ['inactive', '-1', 'the inactive case', '0%', '', 'Force inactive'],
       ['control', '0', 'the control case (stays grey)', '40%', 'your group', 'Force control'],
@@ -134,6 +135,7 @@ describe('debug pages', () => {
   it('shows every allocation as a column: its rule (or "Everyone else"), each bucket’s share, and which one decides', async () => {
     const { $ } = await page('/private/proctor/force');
     const algo = $('#test-countryalgotst');
+    expect(algo.find('thead th.shares').attr('colspan')).toBe('2');
     const headers = algo.find('thead th.allocation').toArray().map((th) => $(th).text());
     expect(headers).toEqual(["If ${country == 'US'} (country is 'US')", 'Everyone else']);
     expect(algo.find('thead th.allocation code').first().text()).toBe("${country == 'US'}");
