@@ -58,8 +58,12 @@ export async function createApp({
     logger,
   });
   app.use(proctorMiddleware);
-  // /private/proctor/force, /private/proctor/show, /private/showTestMatrix, in the library's own layout.
-  app.use('/private', proctorDebugPages(proctorMiddleware));
+  // /private/proctor/force, /private/proctor/show, /private/showTestMatrix, in this site's layout: views/debug.hbs
+  // puts the page (HTML proctor-node already escaped, its styles included) in it. The layout's nav already links
+  // the debug pages, so theirs is turned off.
+  const renderDebugPage = (page) =>
+    new Promise((resolve, reject) => app.render('debug', page, (error, html) => (error ? reject(error) : resolve(html))));
+  app.use('/private', proctorDebugPages(proctorMiddleware, { baseTemplate: renderDebugPage, nav: false }));
 
   app.get('/', (req, res) => res.render('index'));
   await proctorMiddleware.client.ready();

@@ -39,7 +39,7 @@ export async function createApp({
   logger = console,
 } = {}) {
   const app = express();
-  const env = registerProctor(nunjucks.configure(here('views'), { autoescape: true, express: app }));
+  registerProctor(nunjucks.configure(here('views'), { autoescape: true, express: app }));
   app.set('view engine', 'njk');
 
   app.use('/static', express.static(here('../public')));
@@ -56,8 +56,12 @@ export async function createApp({
     logger,
   });
   app.use(proctorMiddleware);
-  // /private/proctor/force, /private/proctor/show, /private/showTestMatrix; rendered in this site's layout.
-  app.use('/private', proctorDebugPages(proctorMiddleware, { baseTemplate: (page) => env.render('debug.njk', page) }));
+  // /private/proctor/force, /private/proctor/show, /private/showTestMatrix, in this site's layout: views/debug.njk
+  // puts the page (HTML proctor-node already escaped, its styles included) in it. The layout's nav already links
+  // the debug pages, so theirs is turned off.
+  const renderDebugPage = (page) =>
+    new Promise((resolve, reject) => app.render('debug', page, (error, html) => (error ? reject(error) : resolve(html))));
+  app.use('/private', proctorDebugPages(proctorMiddleware, { baseTemplate: renderDebugPage, nav: false }));
 
   app.get('/', (req, res) => res.render('index'));
   await proctorMiddleware.client.ready();

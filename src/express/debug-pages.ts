@@ -1,9 +1,10 @@
 /**
  * Private debug pages (django-proctor's views, fixed): `proctor/show` and `showTestMatrix` return the matrix
- * filtered to the configured tests; `proctor/force` lists each test's buckets, allocation percentages and
- * the current assignment, with one link to force a bucket and one to reset the test. Every page answers 404
- * unless the request is privileged. The pages are Mustache templates in `templates/`, independent of the
- * app's view engine, and everything on them is escaped.
+ * filtered to the configured tests; `proctor/force` lists each test in words (who is in it, every allocation
+ * and each bucket's share of it, its buckets) with the visitor's current group and forced group marked, one
+ * link to force a bucket and one to reset the test. Every page answers 404 unless the request is privileged.
+ * The pages are Mustache templates in `templates/`, independent of the app's view engine; the force page's
+ * styles and navigation travel in its body, so any layout keeps them, and everything on it is escaped.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,17 +15,39 @@ import { procOf } from '../groups/proc.js';
 import type { ProctorGroups } from '../groups/proc.js';
 import type { ProctorMiddleware, RequestLike } from './middleware.js';
 import { queryValue, readForceCookie } from './force-cookie.js';
+import { testView } from './debug-view.js';
+
+/** A link of the debug pages' navigation. */
+export interface DebugNavLink {
+  readonly text: string;
+  readonly href: string;
+}
+
+/** What a layout receives: the page title and its body, HTML the library already escaped. */
+export interface DebugPage {
+  readonly title: string;
+  readonly body: string;
+}
 
 /** Options for {@link proctorDebugPages}. */
 export interface DebugPagesOptions<Req extends RequestLike> {
   /** Who may see the pages. @default the middleware's `isPrivileged` */
   readonly isPrivileged?: (req: Req) => boolean;
   /**
-   * The layout the force page renders into (django's `PROCTOR_BASE_TEMPLATE`): a Mustache template
-   * string with `{{title}}` and `{{{body}}}`, or a function of `{ title, body }` (body is safe HTML).
-   * @default the bundled `templates/base.mustache`
+   * The layout the force page renders into (django's `PROCTOR_BASE_TEMPLATE`): a Mustache template string
+   * with `{{title}}` and `{{{body}}}`, or a function of `{ title, body }` returning the page or a promise of it
+   * (body is safe HTML: insert it unescaped). The body carries its own styles, scoped under `.proctor-debug`,
+   * and its navigation, so your layout needs nothing else. With Express, render one of your views to a string:
+   * `(page) => new Promise((ok, fail) => app.render('debug', page, (e, html) => (e ? fail(e) : ok(html))))`.
+   * @default the bundled `templates/base.mustache`, a bare HTML page
    */
-  readonly baseTemplate?: string | ((page: { title: string; body: string }) => string);
+  readonly baseTemplate?: string | ((page: DebugPage) => string | Promise<string>);
+  /**
+   * The links at the top of the force page, or `false` for none (when your layout already links the pages).
+   * @default Site home `/`, Force groups and Test matrix (JSON) under the prefix the pages are mounted at:
+   *   `/`, `/private/proctor/force`, `/private/proctor/show` for `app.use('/private', proctorDebugPages(mw))`
+   */
+  readonly nav?: readonly DebugNavLink[] | false;
   /** @default 'prforceGroups' */
   readonly forceGroupsParam?: string;
 }
@@ -69,12 +92,6 @@ function currentForceString(req: RequestLike, param: string): string {
   return queryValue(req, param) ?? readForceCookie(req.headers.cookie, param) ?? '';
 }
 
-interface Definition {
-  description?: unknown;
-  buckets?: { name?: unknown; value?: unknown }[];
-  allocations?: { ranges?: { bucketValue?: unknown; length?: unknown }[] }[];
-}
-
 /** The force string with `test` forced to `value` (null: not forced), everything else kept. */
 function withForce(parsed: ForceGroups, test: string, value: number | null): string {
   const groups = new Map(parsed.groups);
@@ -85,12 +102,23 @@ function withForce(parsed: ForceGroups, test: string, value: number | null): str
   return generateForceGroups({ ...parsed, groups, payloads });
 }
 
+/** The default navigation of pages mounted at `mount` (`/private`, or '' at the root). */
+function defaultNav(mount: string): DebugNavLink[] {
+  return [
+    { text: 'Site home', href: '/' },
+    { text: 'Force groups', href: `${mount}/proctor/force` },
+    { text: 'Test matrix (JSON)', href: `${mount}/proctor/show` },
+  ];
+}
+
 /**
  * The debug pages as one request handler; mount it under a private prefix, after the proctor middleware.
  * @example
  * const mw = proctor({ … });
  * app.use(mw);
  * app.use('/private', proctorDebugPages(mw));
+ * // In your site's layout (views/debug.njk puts `body` in it), whose own nav links the pages:
+ * app.use('/private', proctorDebugPages(mw, { baseTemplate: (page) => env.render('debug.njk', page), nav: false }));
  */
 export function proctorDebugPages<T extends string, Req extends RequestLike>(
   middleware: ProctorMiddleware<T, Req>,
@@ -103,7 +131,7 @@ export function proctorDebugPages<T extends string, Req extends RequestLike>(
   const layout =
     typeof base === 'function'
       ? base
-      : (page: { title: string; body: string }) => Mustache.render(base ?? templates().base, page);
+      : (page: DebugPage) => Mustache.render(base ?? templates().base, page);
 
   async function show(res: DebugResponse): Promise<void> {
     const matrix = await client.getMatrix();
@@ -120,41 +148,23 @@ export function proctorDebugPages<T extends string, Req extends RequestLike>(
     const forced = parsed.groups;
     const selfPath = (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
     const href = (value: string): string => `${selfPath}?${new URLSearchParams({ [param]: value }).toString()}`;
-    const tests = client.tests.map((name) => {
-      const def = (matrix?.tests[name] ?? {}) as Definition;
-      const assignment = proc?.get(name).toJSON() ?? { group: null, value: null };
-      const buckets = Array.isArray(def.buckets) ? def.buckets : [];
-      const ranges = def.allocations?.[0]?.ranges ?? [];
-      return {
-        name,
-        description: typeof def.description === 'string' ? def.description : null,
-        assigned: assignment.value !== null,
-        group: assignment.group,
-        value: assignment.value,
-        forced: forced.has(name),
-        resetHref: href(withForce(parsed, name, null)),
-        buckets: buckets.map((b, index) => {
-          const value = typeof b.value === 'number' ? b.value : 0;
-          const length = ranges.filter((r) => r.bucketValue === value).reduce((sum, r) => sum + (typeof r.length === 'number' ? r.length : 0), 0);
-          return {
-            name: typeof b.name === 'string' ? b.name : '',
-            value,
-            colorIndex: index % 6,
-            percentage: Math.round(length * 100 * 100) / 100,
-            current: assignment.value === value,
-            forcedHere: forced.get(name) === value,
-            href: href(withForce(parsed, name, value)),
-          };
-        }),
-      };
-    });
+    const tests = client.tests.map((name) =>
+      testView(name, matrix?.tests[name] ?? {}, {
+        assignment: proc?.get(name) ?? { group: null, value: null },
+        forcedValue: forced.get(name),
+        href: (value) => href(withForce(parsed, name, value)),
+      }),
+    );
+    const here = selfPath.replace(/\/+$/, '');
+    const links = options.nav ?? defaultNav(here.slice(0, here.length - '/proctor/force'.length));
     const body = Mustache.render(templates().force, {
+      nav: links === false ? [] : links.map((link) => ({ ...link, current: link.href.split('?')[0] === here })),
       matrixVersion: typeof matrix?.audit?.version === 'string' ? matrix.audit.version : 'unknown',
       forceString,
       resetAllHref: href(''),
       tests,
     });
-    send(res, 200, 'text/html; charset=utf-8', layout({ title: 'Proctor: force groups', body }));
+    send(res, 200, 'text/html; charset=utf-8', await layout({ title: 'Proctor: force groups', body }));
   }
 
   return function proctorDebugHandler(req, res, next) {

@@ -7,7 +7,7 @@ export { forceCookieHeader, readForceCookie } from './force-cookie.js';
 export { appendSetCookie, isLocalRequest, isLoopbackAddress, readCookie, trackingCookie } from './request.js';
 export type { CookieRequest, CookieResponse, LocalRequest, TrackingCookieOptions } from './request.js';
 export { proctorDebugPages } from './debug-pages.js';
-export type { DebugPagesOptions } from './debug-pages.js';
+export type { DebugNavLink, DebugPage, DebugPagesOptions } from './debug-pages.js';
 
 import type { ProctorGroups } from '../groups/proc.js';
 import type { RegisteredTests } from '../register.js';

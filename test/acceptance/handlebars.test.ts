@@ -21,12 +21,4 @@ describe('examples/handlebars: templates and layout', () => {
     const natural = await get(site.base, '/', `tk=${user}`);
     expect(natural.$('#algo').text()).toBe(((expected(user).countryalgotst.payload as number[] | null) ?? [2, 3, 5]).join(', '));
   });
-
-  it('serves the force page in the library’s own layout', async () => {
-    const { $, status } = await get(site.base, '/private/proctor/force', 'tk=visitor-1');
-    expect(status).toBe(200);
-    expect($('title').text()).toBe('Proctor: force groups');
-    expect($('nav').length).toBe(0);
-    expect($('section.test').length).toBe(5);
-  });
 });

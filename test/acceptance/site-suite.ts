@@ -99,6 +99,14 @@ export async function get(base: string, url: string, cookie?: string): Promise<P
   return { status: res.status, $: cheerio.load(html), html, setCookies: res.headers.getSetCookie() };
 }
 
+/** The nav every page of every site starts with: [text, href]. */
+export const SITE_NAV: readonly (readonly [string, string])[] = [
+  ['Home', '/'],
+  ['Logged in, US', '/?loggedIn=true&country=US'],
+  ['Force groups', '/private/proctor/force'],
+  ['Test matrix', '/private/proctor/show'],
+];
+
 /** The class the sites give the call-to-action button for a buttoncolortst group. */
 export function buttonClass(group: string | null): string {
   return group === 'blue' || group === 'green' ? `btn btn-${group}` : 'btn btn-grey';
@@ -277,9 +285,31 @@ export function describeSite(engine: Engine): void {
       const cookie = followed.setCookies.find((c) => c.startsWith('prforceGroups=')) ?? '';
       expect(cookie).toMatch(/^prforceGroups=buttoncolortst2;/);
       expect(followed.$('#test-buttoncolortst tr.current').attr('data-value')).toBe('2');
+      expect(followed.$('#test-buttoncolortst tr.forced').attr('data-value')).toBe('2');
+      expect(followed.$('#test-buttoncolortst tr.forced .status').text()).toBe('forcedyour group');
       expect(followed.$('#test-buttoncolortst .forced-flag').length).toBe(1);
       const home = await get(open.base, '/', `tk=${user}; ${cookie.split(';')[0] ?? ''}`);
       expect(home.$('#cta').attr('class')).toBe('btn btn-green');
+    });
+
+    it('has the same nav on every page, the debug pages included: they render in the site’s layout', async () => {
+      for (const url of ['/', '/private/proctor/force']) {
+        const { $ } = await get(open.base, url, 'tk=visitor-1');
+        expect($('nav').length, url).toBe(1);
+        expect($('nav a').toArray().map((a) => [$(a).text(), $(a).attr('href')]), url).toEqual(SITE_NAV);
+      }
+      const { $ } = await get(open.base, '/private/proctor/force', 'tk=visitor-1');
+      expect($('title').text()).toBe('Proctor: force groups');
+      expect($('h1').text()).toBe('Proctor: force groups');
+      expect($('body > nav').nextAll('.proctor-debug').length).toBe(1);
+      // The page's own styles travel in its body; the site's head keeps only its own.
+      expect($('.proctor-debug > style').text()).toContain('.proctor-debug tr.forced');
+      expect($('head style').text()).not.toContain('proctor-debug');
+      expect($('section.test').toArray().map((s) => $(s).attr('data-test'))).toEqual([...site.TESTS]);
+      // Forcing a hostile bucket leaves the force page without any script or markup from the matrix.
+      const hostile = await get(open.base, '/private/proctor/force?prforceGroups=headlinetst1', 'tk=visitor-1');
+      expect(hostile.$('#test-headlinetst tr.forced th').text()).toBe('scriptclose');
+      expect(hostile.$('script, img, [onerror]').length).toBe(0);
     });
 
     it('refuses a visitor that isPrivileged rejects: 404 under /private, force parameter and cookie ignored', async () => {

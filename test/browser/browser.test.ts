@@ -1,14 +1,15 @@
 /**
- * The Nunjucks example site in a real browser: headless Debian Chromium driven by playwright-core (no
- * browser download). Forcing a group on the force page changes what the site renders, through the cookie the
- * browser keeps; hostile payloads reach browser JavaScript intact through procScript and never execute.
+ * The example sites in a real browser: headless Debian Chromium driven by playwright-core (no browser
+ * download). Forcing a group on the force page changes what the site renders, through the cookie the browser
+ * keeps, and the page visibly marks the forced bucket in every site's layout; hostile payloads reach browser
+ * JavaScript intact through procScript and never execute.
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_HEADLINES, expected, startSite } from '../acceptance/site-suite.js';
-import type { Running } from '../acceptance/site-suite.js';
+import type { Engine, Running } from '../acceptance/site-suite.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -19,6 +20,19 @@ if (!available) console.warn(`test/browser skipped: ${SKIP_REASON}`);
 interface BrowserGlobals {
   proc?: Record<string, { group: string | null; value: number | null; payload: unknown }>;
   __xss?: unknown;
+}
+
+/** What the page's CSS makes of an element (evaluated in the browser). */
+interface Look {
+  background: string;
+  borderTop: string;
+  fontWeight: string;
+  color: string;
+}
+function lookOf(element: unknown): Look {
+  const { getComputedStyle } = globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> };
+  const style = getComputedStyle(element);
+  return { background: style.backgroundColor ?? '', borderTop: `${style.borderTopWidth ?? ''} ${style.borderTopStyle ?? ''}`, fontWeight: style.fontWeight ?? '', color: style.color ?? '' };
 }
 
 const JS_RAN = 'document.getElementById("js-status").textContent !== "JavaScript has not run."';
@@ -90,6 +104,50 @@ describe.skipIf(!available)(`examples/nunjucks in headless Chromium${available ?
       expect(errors).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it.each<Engine>(['nunjucks', 'handlebars', 'ejs'])('examples/%s: after clicking “Force <bucket>”, that row visibly says forced, and the site shows the group', async (engine) => {
+    const own = await startSite(engine);
+    const { context, page, errors } = await openPage();
+    try {
+      await page.goto(`${own.base}/`);
+      const tk = (await context.cookies()).find((c) => c.name === 'tk')?.value ?? '';
+      const [target, value] = expected(tk).buttoncolortst.group === 'green' ? ['blue', 1] : ['green', 2];
+
+      await page.goto(`${own.base}/private/proctor/force`);
+      const section = page.locator('#test-buttoncolortst');
+      expect(await section.locator('.badge-forced').count()).toBe(0);
+      await Promise.all([
+        page.waitForURL(`**/private/proctor/force?prforceGroups=buttoncolortst${value}`),
+        section.getByRole('link', { name: `Force ${target}`, exact: true }).click(),
+      ]);
+      const row = section.locator('tr', { has: page.getByRole('rowheader', { name: target, exact: true }) });
+      expect(await row.getAttribute('data-value')).toBe(String(value));
+      // Said in words, on screen: a "forced" badge and a "your group" badge in that row, and only there.
+      const badge = row.locator('.badge-forced');
+      expect(await badge.isVisible()).toBe(true);
+      expect(await badge.textContent()).toBe('forced');
+      expect(await row.locator('.badge-current').isVisible()).toBe(true);
+      expect(await section.locator('tbody .badge-forced').count()).toBe(1);
+      expect(await section.locator('tr[aria-current="true"]').count()).toBe(1);
+      // Drawn so it stands out: the forced row's cells get a highlight and a thick border no bucket color
+      // or site stylesheet overrides; the other rows keep the plain look.
+      const forcedLook = await row.locator('th').evaluate(lookOf);
+      const otherLook = await section.locator('tr[data-value="0"] th').evaluate(lookOf);
+      expect(forcedLook).toMatchObject({ background: 'rgb(255, 243, 196)', borderTop: '3px solid', fontWeight: '700' });
+      expect(otherLook).toMatchObject({ background: 'rgb(255, 255, 255)', borderTop: '1px solid', fontWeight: '400' });
+      expect(await badge.evaluate(lookOf)).toMatchObject({ background: 'rgb(168, 74, 0)', color: 'rgb(255, 255, 255)' });
+
+      // The site's home page, through the cookie, now renders the forced group.
+      await page.getByRole('link', { name: 'Home', exact: true }).click();
+      await page.waitForFunction(JS_RAN);
+      expect(await page.getAttribute('#cta', 'class')).toBe(`btn btn-${target}`);
+      expect(await page.textContent('#js-status')).toContain(`buttoncolortst = ${target}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await own.close();
     }
   });
 
