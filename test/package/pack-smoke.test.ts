@@ -53,4 +53,12 @@ describe('the packed package', () => {
     expect(node('cli.mjs', `import { execFileSync } from 'node:child_process'; console.log(execFileSync(process.execPath, ['node_modules/proctor-node/dist/cli/main.js', 'help'], { encoding: 'utf8' }).split('\\n')[0]);`).trim()).toContain('proctor-node');
     expect(readFileSync(path.join(dir, 'node_modules/proctor-node/templates/force.mustache'), 'utf8')).toContain('force');
   });
+
+  it('ships the Apache-2.0 LICENSE that package.json names', () => {
+    const license = readFileSync(path.join(dir, 'node_modules/proctor-node/LICENSE'), 'utf8');
+    expect(license).toBe(readFileSync(path.join(root, 'LICENSE'), 'utf8'));
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+    expect(JSON.parse(readFileSync(path.join(dir, 'node_modules/proctor-node/package.json'), 'utf8')).license).toBe('Apache-2.0');
+  });
 });
