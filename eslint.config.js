@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.pack-smoke/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.pack-*/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -4,7 +4,7 @@
 export { proctor } from './middleware.js';
 export type { ProctorMiddleware, ProctorMiddlewareOptions, RequestLike, ResponseLike } from './middleware.js';
 export { forceCookieHeader, readForceCookie } from './force-cookie.js';
-export { appendSetCookie, isLocalRequest, isLoopbackAddress, readCookie, trackingCookie } from './request.js';
+export { isLocalRequest, isLoopbackAddress, readCookie, trackingCookie } from './request.js';
 export type { CookieRequest, CookieResponse, LocalRequest, TrackingCookieOptions } from './request.js';
 export { proctorDebugPages } from './debug-pages.js';
 export type { DebugNavLink, DebugPage, DebugPagesOptions } from './debug-pages.js';

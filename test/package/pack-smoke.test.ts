@@ -1,28 +1,21 @@
 // Installs the packed tarball the way a user gets it and imports every subpath from ESM and from CJS.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packInto, root, subpaths } from './packed.js';
+import type { Packed } from './packed.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// Inside the repository, so the package's own dependencies resolve from the repository's node_modules
-// without a network install.
-const dir = path.join(root, '.pack-smoke');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-const subpaths = Object.keys(pkg.exports)
-  .filter((p) => p !== './package.json')
-  .map((p) => (p === '.' ? 'proctor-node' : `proctor-node/${p.slice(2)}`));
+let packed: Packed;
+let dir = '';
 
 beforeAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'node_modules', 'proctor-node'), { recursive: true });
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) ?? '';
-  execFileSync('tar', ['-xzf', path.join(dir, tarball), '-C', path.join(dir, 'node_modules', 'proctor-node'), '--strip-components=1']);
+  packed = packInto('smoke');
+  dir = packed.dir;
 }, 120_000);
 
 afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  packed.remove();
 });
 
 function node(file: string, source: string): string {
@@ -31,6 +24,14 @@ function node(file: string, source: string): string {
 }
 
 describe('the packed package', () => {
+  it.each(subpaths)('%s resolves to the installed tarball, not the repository', (subpath) => {
+    const spec = JSON.stringify(subpath);
+    const cjs = node('where.cjs', `console.log(require.resolve(${spec}))`).trim();
+    const esm = node('where.mjs', `console.log(new URL(import.meta.resolve(${spec})).pathname)`).trim();
+    expect(cjs.startsWith(packed.pkgDir + path.sep)).toBe(true);
+    expect(esm.startsWith(packed.pkgDir + path.sep)).toBe(true);
+  });
+
   it.each(subpaths)('%s imports from ESM', (subpath) => {
     const out = node('esm.mjs', `const m = await import(${JSON.stringify(subpath)}); console.log(Object.keys(m).length);`);
     expect(Number(out.trim())).toBeGreaterThan(0);
@@ -52,5 +53,13 @@ describe('the packed package', () => {
   it('ships the CLI and the debug-page templates', () => {
     expect(node('cli.mjs', `import { execFileSync } from 'node:child_process'; console.log(execFileSync(process.execPath, ['node_modules/proctor-node/dist/cli/main.js', 'help'], { encoding: 'utf8' }).split('\\n')[0]);`).trim()).toContain('proctor-node');
     expect(readFileSync(path.join(dir, 'node_modules/proctor-node/templates/force.mustache'), 'utf8')).toContain('force');
+  });
+
+  it('ships the Apache-2.0 LICENSE that package.json names', () => {
+    const license = readFileSync(path.join(dir, 'node_modules/proctor-node/LICENSE'), 'utf8');
+    expect(license).toBe(readFileSync(path.join(root, 'LICENSE'), 'utf8'));
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+    expect(JSON.parse(readFileSync(path.join(dir, 'node_modules/proctor-node/package.json'), 'utf8')).license).toBe('Apache-2.0');
   });
 });
