@@ -1,4 +1,4 @@
-/** The `proctor-node` commands: validate, assign, explain, demo. */
+/** The `proctor-node` commands: validate, assign, explain. */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Proctor } from '../engine/proctor.js';

@@ -1,7 +1,6 @@
 /** Dispatch of the `proctor-node` command line (no side effects on import). */
 import { isProctorError } from '../errors.js';
 import { assignCommand, explainCommand, validate } from './commands.js';
-import { demo } from './demo.js';
 import { serve } from './serve.js';
 import type { CliIO } from './io.js';
 import { UsageError } from './io.js';
@@ -16,7 +15,6 @@ Commands:
                                                       why a user gets a bucket, step by step
   serve --matrix <file|url> --config <pipet-config.json> [--port 8080] [--host 127.0.0.1] [--reload-seconds 10]
                                                       run a Pipet-compatible REST service
-  demo [--matrix <file>]                              assign a few users on the example matrix
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -29,8 +27,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         return await assignCommand(args, io);
       case 'explain':
         return explainCommand(args, io);
-      case 'demo':
-        return demo(args, io);
       case 'serve':
         return await serve(args, io);
       case undefined:
