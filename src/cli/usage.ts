@@ -5,10 +5,10 @@ import { UsageError } from './io.js';
 
 const EXIT_CODES = `Exit codes:
   0   success (also when standard output is closed early, as by \`| head\`)
-  1   findings: validate --strict found invalid tests; explain: the test is not in the matrix
+  1   findings: validate --strict found invalid tests; explain: the test is not in the matrix (or was rejected)
   2   rejected input: not a test matrix, a bad specification or Pipet configuration
   64  usage error: unknown command or option, missing or bad option value
-  66  cannot read an input file (matrix, specification, configuration, standard input)
+  66  cannot read an input: the matrix (for serve, also a matrix URL), specification, configuration, stdin
   69  serve: cannot listen on the port or host
   70  internal error: a bug, or an unexpected system error such as a full disk`;
 
