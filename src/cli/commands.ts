@@ -1,5 +1,4 @@
 /** The `proctor-node` commands validate, assign and explain. */
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
@@ -90,13 +89,19 @@ function parseRequest(line: string): string | Parameters<Proctor['determineTestG
   };
 }
 
-/** Resolves when `stream` can take more output, or when the output is closed. */
-async function drained(stream: NodeJS.WritableStream, closed: AbortSignal | undefined): Promise<void> {
-  try {
-    await once(stream, 'drain', closed ? { signal: closed } : {});
-  } catch (error) {
-    if ((error as Error).name !== 'AbortError') throw error;
-  }
+/** Resolves when `stream` can take more output, or fails, or the output is closed (main handles stdout's errors). */
+function drained(stream: NodeJS.WritableStream, closed: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      closed?.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    closed?.addEventListener('abort', done);
+  });
 }
 
 /** `assign --matrix <file> [--spec] [--identifier-validator]`: JSON lines in, one JSON line out per line. */
@@ -133,7 +138,7 @@ export async function assignCommand(args: string[], io: CliIO): Promise<number> 
       }
     } catch (error) {
       if (closed?.aborted) return EXIT.ok;
-      if (typeof (error as NodeJS.ErrnoException).code === 'string') {
+      if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
         throw new UsageError(`cannot read standard input: ${(error as Error).message}`, EXIT.noInput);
       }
       throw error;
