@@ -1,35 +1,41 @@
-/** The `proctor-node` commands: validate, assign, explain, demo. */
+/** The `proctor-node` commands validate, assign and explain. */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import { explainAssignment } from '../engine/explain.js';
 import { isProctorError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { loadMatrix } from '../matrix/load.js';
 import type { CliIO } from './io.js';
-import { parsePairs, readText, stderrLogger, UsageError } from './io.js';
+import { commandLogger, EXIT, parsePairs, readText, UsageError } from './io.js';
+import type { CommandName } from './usage.js';
+import { parseCommandArgs, usageError } from './usage.js';
 
-function loadOptions(values: { spec?: string | undefined; 'identifier-validator'?: string | undefined }, io: CliIO): ProctorOptions {
+const ENGINE_OPTIONS = { spec: { type: 'string' }, 'identifier-validator': { type: 'string' } } as const;
+
+function loadOptions(
+  command: CommandName,
+  values: { spec?: string | undefined; 'identifier-validator'?: string | undefined },
+  logger: Logger,
+): ProctorOptions {
   const validator = values['identifier-validator'] ?? 'noop';
   if (validator !== 'noop' && validator !== 'noEmpty') {
-    throw new UsageError(`--identifier-validator must be noop or noEmpty, got ${JSON.stringify(validator)}`);
+    throw usageError(command, `--identifier-validator must be noop or noEmpty, got ${JSON.stringify(validator)}`);
   }
   return {
     identifierValidator: validator,
-    logger: stderrLogger(io.stderr),
+    logger,
     ...(values.spec ? { specification: readText(values.spec, 'specification') } : {}),
   };
 }
 
 /** `validate <matrix.json> [--spec file] [--strict]`: exit 2 rejected, 1 (strict) some test invalid, else 0. */
 export function validate(args: string[], io: CliIO): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { strict: { type: 'boolean' }, spec: { type: 'string' } },
-  });
-  const file = positionals[0];
-  if (file === undefined) throw new UsageError('usage: proctor-node validate <matrix.json> [--spec <specification.json>] [--strict]');
+  const { values, positionals } = parseCommandArgs('validate', args, { strict: { type: 'boolean' }, spec: { type: 'string' } }, true);
+  if (positionals.length !== 1) {
+    throw usageError('validate', positionals.length === 0 ? 'missing the matrix file' : `one matrix file at a time, got ${positionals.length}`);
+  }
+  const file = positionals[0] as string;
   const text = readText(file, 'matrix');
   let result;
   try {
@@ -37,8 +43,9 @@ export function validate(args: string[], io: CliIO): number {
   } catch (error) {
     if (!isProctorError(error)) throw error;
     io.stderr.write(`${file}: rejected: ${error.message}\n`);
-    return 2;
+    return EXIT.rejected;
   }
+  // One line per invalid test: nothing repeats here, so no aggregating logger.
   for (const rejection of result.errors.values()) {
     const required = result.testErrors.has(rejection.testName) ? ' (required: replaced by its fallback)' : '';
     io.stderr.write(`${file}: ${String(rejection)}${required}\n`);
@@ -47,7 +54,7 @@ export function validate(args: string[], io: CliIO): number {
   io.stdout.write(
     `${file}: matrix version ${JSON.stringify(result.matrixVersion)}, ${result.loadedTests.length} tests loaded, ${result.errors.size} invalid\n`,
   );
-  return values.strict && result.errors.size > 0 ? 1 : 0;
+  return values.strict && result.errors.size > 0 ? EXIT.findings : EXIT.ok;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -82,59 +89,102 @@ function parseRequest(line: string): string | Parameters<Proctor['determineTestG
   };
 }
 
+/** Resolves when `stream` can take more output, or fails, or the output is closed (main handles stdout's errors). */
+function drained(stream: NodeJS.WritableStream, closed: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      closed?.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    closed?.addEventListener('abort', done);
+  });
+}
+
 /** `assign --matrix <file> [--spec] [--identifier-validator]`: JSON lines in, one JSON line out per line. */
 export async function assignCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { matrix: { type: 'string' }, spec: { type: 'string' }, 'identifier-validator': { type: 'string' } },
-  });
-  if (!values.matrix) throw new UsageError('usage: proctor-node assign --matrix <matrix.json> [--spec <file>] [--identifier-validator noop|noEmpty] < requests.jsonl');
-  const proctor = Proctor.fromMatrix(readText(values.matrix, 'matrix'), loadOptions(values, io));
-  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    const request = parseRequest(line);
-    if (typeof request === 'string') {
-      io.stdout.write(`${JSON.stringify({ error: request })}\n`);
-      continue;
+  const { values } = parseCommandArgs('assign', args, { matrix: { type: 'string' }, ...ENGINE_OPTIONS });
+  if (!values.matrix) throw usageError('assign', 'missing --matrix');
+  const logger = commandLogger(io);
+  try {
+    const proctor = Proctor.fromMatrix(readText(values.matrix, 'matrix'), loadOptions('assign', values, logger));
+    const closed = io.outputClosed;
+    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+    // The reader of stdout went away (`| head -1`): stop reading stdin, so that its writer gets EPIPE too.
+    const stop = (): void => {
+      lines.close();
+      (io.stdin as Partial<NodeJS.ReadStream>).destroy?.();
+    };
+    closed?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const line of lines) {
+        if (closed?.aborted) break;
+        const request = parseRequest(line);
+        let out: string;
+        if (typeof request === 'string') {
+          out = JSON.stringify({ error: request });
+        } else {
+          const result = proctor.determineTestGroups(request);
+          const groups: Record<string, unknown> = {};
+          for (const [name, g] of Object.entries(result.groups)) {
+            groups[name] = { name: g.name, value: g.value, payload: g.payload, allocation: g.allocation?.id ?? null };
+          }
+          out = JSON.stringify({ groups });
+        }
+        if (!io.stdout.write(`${out}\n`)) await drained(io.stdout, closed);
+      }
+    } catch (error) {
+      if (closed?.aborted) return EXIT.ok;
+      if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+        throw new UsageError(`cannot read standard input: ${(error as Error).message}`, EXIT.noInput);
+      }
+      throw error;
+    } finally {
+      closed?.removeEventListener('abort', stop);
     }
-    const result = proctor.determineTestGroups(request);
-    const groups: Record<string, unknown> = {};
-    for (const [name, g] of Object.entries(result.groups)) {
-      groups[name] = { name: g.name, value: g.value, payload: g.payload, allocation: g.allocation?.id ?? null };
-    }
-    io.stdout.write(`${JSON.stringify({ groups })}\n`);
+    return EXIT.ok;
+  } finally {
+    logger.flush();
   }
-  return 0;
 }
 
 /** `explain --matrix <file> --test <name> --id TYPE=value [--ctx k=v …] [--force s]`. */
 export function explainCommand(args: string[], io: CliIO): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      matrix: { type: 'string' },
-      spec: { type: 'string' },
-      'identifier-validator': { type: 'string' },
-      test: { type: 'string' },
-      id: { type: 'string', multiple: true },
-      ctx: { type: 'string', multiple: true },
-      force: { type: 'string' },
-      random: { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
+  const { values } = parseCommandArgs('explain', args, {
+    matrix: { type: 'string' },
+    test: { type: 'string' },
+    id: { type: 'string', multiple: true },
+    ctx: { type: 'string', multiple: true },
+    force: { type: 'string' },
+    random: { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...ENGINE_OPTIONS,
   });
-  if (!values.matrix || !values.test) {
-    throw new UsageError('usage: proctor-node explain --matrix <matrix.json> --test <name> --id USER=abc [--ctx country=US ...] [--force <prforceGroups>] [--json]');
+  if (!values.matrix || !values.test) throw usageError('explain', values.matrix ? 'missing --test' : 'missing --matrix');
+  let identifiers: Record<string, string>;
+  let context: Record<string, unknown>;
+  try {
+    identifiers = {};
+    for (const [k, v] of Object.entries(parsePairs(values.id ?? [], '--id'))) identifiers[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    context = parsePairs(values.ctx ?? [], '--ctx');
+  } catch (error) {
+    throw error instanceof UsageError ? usageError('explain', error.message) : error;
   }
-  const identifiers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsePairs(values.id ?? [], '--id'))) identifiers[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  const proctor = Proctor.fromMatrix(readText(values.matrix, 'matrix'), loadOptions(values, io));
-  const explanation = explainAssignment(proctor, values.test, {
-    identifiers,
-    context: parsePairs(values.ctx ?? [], '--ctx'),
-    ...(values.force !== undefined ? { forceGroups: values.force } : {}),
-    ...(values.random ? { randomEnabled: true } : {}),
-  });
-  io.stdout.write(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${explanation.steps.join('\n')}\n`);
-  return explanation.found ? 0 : 1;
+  const logger = commandLogger(io);
+  try {
+    const proctor = Proctor.fromMatrix(readText(values.matrix, 'matrix'), loadOptions('explain', values, logger));
+    const explanation = explainAssignment(proctor, values.test, {
+      identifiers,
+      context,
+      ...(values.force !== undefined ? { forceGroups: values.force } : {}),
+      ...(values.random ? { randomEnabled: true } : {}),
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${explanation.steps.join('\n')}\n`);
+    return explanation.found ? EXIT.ok : EXIT.findings;
+  } finally {
+    logger.flush();
+  }
 }

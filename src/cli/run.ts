@@ -1,57 +1,79 @@
 /** Dispatch of the `proctor-node` command line (no side effects on import). */
+import { readFileSync } from 'node:fs';
 import { isProctorError } from '../errors.js';
 import { assignCommand, explainCommand, validate } from './commands.js';
-import { demo } from './demo.js';
 import { serve } from './serve.js';
 import type { CliIO } from './io.js';
-import { UsageError } from './io.js';
+import { EXIT, UsageError } from './io.js';
+import { commandHelp, isCommand, OVERVIEW, USAGE, wantsHelp } from './usage.js';
 
-const HELP = `proctor-node: Proctor A/B testing for Node.js
+/** The version in package.json, found relative to this file (dist/cli/main.js once built). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
-Commands:
-  validate <matrix.json> [--spec <file>] [--strict]   check a test matrix; exit 2 rejected, 1 invalid tests (--strict)
-  assign --matrix <file> [--spec <file>] [--identifier-validator noop|noEmpty]
-                                                      JSON lines on stdin -> one JSON line of groups per line
-  explain --matrix <file> --test <name> --id USER=abc [--ctx key=value ...] [--force <prforceGroups>] [--json]
-                                                      why a user gets a bucket, step by step
-  serve --matrix <file|url> --config <pipet-config.json> [--port 8080] [--host 127.0.0.1] [--reload-seconds 10]
-                                                      run a Pipet-compatible REST service
-  demo [--matrix <file>]                              assign a few users on the example matrix
-`;
-
-export async function run(argv: string[], io: CliIO): Promise<number> {
+async function dispatch(argv: string[], io: CliIO): Promise<number> {
   const [command, ...args] = argv;
-  try {
-    switch (command) {
-      case 'validate':
-        return validate(args, io);
-      case 'assign':
-        return await assignCommand(args, io);
-      case 'explain':
-        return explainCommand(args, io);
-      case 'demo':
-        return demo(args, io);
-      case 'serve':
-        return await serve(args, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout.write(HELP);
-        return command === undefined ? 64 : 0;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+  switch (command) {
+    case undefined:
+      // No command is a usage error: the overview goes to stderr, so that `proctor-node | …` shows nothing odd.
+      io.stderr.write(OVERVIEW);
+      return EXIT.usage;
+    case 'help':
+    case '--help':
+    case '-h': {
+      const topic = args[0];
+      if (topic === undefined || command !== 'help') {
+        io.stdout.write(OVERVIEW);
+        return EXIT.ok;
+      }
+      if (!isCommand(topic)) throw new UsageError(`no help for ${JSON.stringify(topic)}: not a command\n${USAGE.trimEnd()}`);
+      io.stdout.write(commandHelp(topic));
+      return EXIT.ok;
     }
+    case '--version':
+    case '-v':
+      io.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+  }
+  if (!isCommand(command)) {
+    const what = command.startsWith('-') ? 'option' : 'command';
+    throw new UsageError(`unknown ${what} ${JSON.stringify(command)}\n${USAGE.trimEnd()}`);
+  }
+  if (wantsHelp(args)) {
+    io.stdout.write(commandHelp(command));
+    return EXIT.ok;
+  }
+  switch (command) {
+    case 'validate':
+      return validate(args, io);
+    case 'assign':
+      return await assignCommand(args, io);
+    case 'explain':
+      return explainCommand(args, io);
+    case 'serve':
+      return await serve(args, io);
+  }
+}
+
+/**
+ * Run one command line; resolves with the exit code (see the table in `proctor-node --help`). Errors are
+ * reported on `io.stderr`: usage and unreadable input in one line, anything unexpected with its stack (70).
+ */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`proctor-node: ${error.message}\n`);
       return error.exitCode;
     }
-    if (isProctorError(error) || (error instanceof Error && error.name === 'TypeError' && 'code' in error)) {
+    if (isProctorError(error)) {
       io.stderr.write(`proctor-node: ${error.message}\n`);
-      return 2;
+      return EXIT.rejected;
     }
-    throw error;
+    io.stderr.write(`proctor-node: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.internal;
   }
 }
-

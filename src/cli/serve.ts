@@ -2,15 +2,14 @@
  * `proctor-node serve`: run the Pipet-compatible server (spec §5) until SIGTERM or SIGINT, logging structured
  * JSON lines on stderr and printing the listening URL on stdout.
  */
-import { parseArgs } from 'node:util';
-import { isProctorError } from '../errors.js';
+import { ConfigError, isProctorError } from '../errors.js';
+import type { ProctorError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { aggregateRepeats } from '../repeats.js';
 import { createPipetServer } from '../server/index.js';
 import type { CliIO } from './io.js';
-import { readText, UsageError } from './io.js';
-
-const USAGE =
-  'usage: proctor-node serve --matrix <file|url> --config <pipet-config.json> [--port 8080] [--host 127.0.0.1] [--reload-seconds 10]';
+import { EXIT, readText } from './io.js';
+import { parseCommandArgs, usageError } from './usage.js';
 
 /** Extra hooks for embedding and tests. */
 export interface ServeOptions {
@@ -42,37 +41,38 @@ function numberFlag(name: string, value: string | undefined, fallback: number, c
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || !check(n)) {
-    throw new UsageError(`--${name} expects ${expected}, got ${JSON.stringify(value)}\n${USAGE}`);
+    throw usageError('serve', `--${name} expects ${expected}, got ${JSON.stringify(value)}`);
   }
   return n;
 }
 
+/** The matrix could not be read at all (missing file, unreachable URL), as opposed to read and rejected. */
+function unreadableMatrix(error: ProctorError): boolean {
+  return error instanceof ConfigError && error.option === 'matrix' && error.cause instanceof Error && !isProctorError(error.cause);
+}
+
 /**
  * `serve` command. Resolves with the exit code once the server has closed (0 after SIGTERM/SIGINT); throws
- * {@link UsageError} for bad flags. A bad configuration or matrix is reported on stderr with exit code 2.
+ * {@link UsageError} for bad flags (64) and an unreadable configuration (66). A matrix that cannot be read
+ * gives 66, a bad configuration or matrix 2, an address it cannot listen on 69, each reported on stderr.
  */
 export async function serve(args: string[], io: CliIO, options: ServeOptions = {}): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        matrix: { type: 'string' },
-        config: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'reload-seconds': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  const { values } = parseCommandArgs('serve', args, {
+    matrix: { type: 'string' },
+    config: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'reload-seconds': { type: 'string' },
+  });
+  if (values.matrix === undefined || values.config === undefined) {
+    throw usageError('serve', `missing ${values.matrix === undefined ? '--matrix' : '--config'}`);
   }
-  if (values.matrix === undefined || values.config === undefined) throw new UsageError(USAGE);
   const port = numberFlag('port', values.port, 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)');
   const reloadSeconds = numberFlag('reload-seconds', values['reload-seconds'], 10, (n) => n >= 0, 'a number of seconds ≥ 0');
   const host = values.host ?? '127.0.0.1';
   const config = readText(values.config, 'Pipet configuration');
-  const logger = jsonLineLogger(io.stderr);
+  // The server wraps its logger the same way; passing it aggregated lets the last counts be written at exit.
+  const logger = aggregateRepeats(jsonLineLogger(io.stderr));
 
   let pipet;
   let url: string;
@@ -80,15 +80,16 @@ export async function serve(args: string[], io: CliIO, options: ServeOptions = {
     pipet = createPipetServer({ matrix: values.matrix, config, reloadSeconds, logger, port, host });
     ({ url } = await pipet.listen());
   } catch (error) {
+    logger.flush();
     if (isProctorError(error)) {
       io.stderr.write(`proctor-node: ${error.message}\n`);
-      return 2;
+      return unreadableMatrix(error) ? EXIT.noInput : EXIT.rejected;
     }
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       io.stderr.write(`proctor-node: cannot listen on ${host}:${port}: ${(error as Error).message}\n`);
       await pipet?.close();
-      return 1;
+      return EXIT.unavailable;
     }
     throw error;
   }
@@ -110,6 +111,7 @@ export async function serve(args: string[], io: CliIO, options: ServeOptions = {
         signals.off('SIGTERM', onTerm);
         signals.off('SIGINT', onInt);
         options.signal?.removeEventListener('abort', onAbort);
+        logger.flush();
         resolve();
       });
     };
@@ -122,5 +124,5 @@ export async function serve(args: string[], io: CliIO, options: ServeOptions = {
     if (options.signal?.aborted) stop('abort');
     else options.signal?.addEventListener('abort', onAbort, { once: true });
   });
-  return 0;
+  return EXIT.ok;
 }

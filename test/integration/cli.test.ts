@@ -1,38 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, exampleMatrix, okTest, pipetConfig, root, runCli as run, tempDir, writeMatrix } from '../support/cli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/cli/main.js');
-const exampleMatrix = path.join(root, 'examples/matrix.json');
 let dir: string;
 
-function run(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 function matrixFile(name: string, tests: Record<string, unknown>): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, JSON.stringify({ audit: { version: '7', updated: 0, updatedBy: 't' }, tests }));
-  return file;
+  return writeMatrix(dir, name, tests);
 }
-
-const okTest = {
-  testType: 'USER',
-  salt: 'oktst',
-  buckets: [
-    { name: 'control', value: 0 },
-    { name: 'test', value: 1 },
-  ],
-  allocations: [{ id: '#A1', ranges: [{ bucketValue: 0, length: 0.5 }, { bucketValue: 1, length: 0.5 }] }],
-};
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'proctor-cli-'));
+  dir = tempDir();
 });
 
 describe('proctor-node validate', () => {
@@ -111,5 +90,133 @@ describe('proctor-node explain', () => {
     const r = run(['explain', '--matrix', exampleMatrix, '--test', 'newfeaturerollout', '--id', 'USER=abc', '--ctx', 'loggedIn=false']);
     expect(r.stdout).toContain('Test rule ${loggedIn} → false.');
     expect(r.stdout).toContain('Result: unassigned');
+  });
+});
+
+describe('proctor-node help, version and usage errors', () => {
+  const commands = ['validate', 'assign', 'explain', 'serve'];
+
+  it('--version and -v print the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      expect(run([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('--help, -h and help print the overview: every command and the exit codes', () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      for (const command of commands) expect(r.stdout).toContain(`  proctor-node ${command} `);
+      expect(r.stdout).toMatch(/Exit codes:\n {2}0 /);
+      expect(r.stdout).not.toContain('demo');
+    }
+  });
+
+  it.each(commands)('%s: --help, -h and help <command> print the command usage and options', (command) => {
+    for (const args of [[command, '--help'], [command, '-h'], ['help', command], [command, '--bogus', '--help']]) {
+      const r = run(args);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(new RegExp(`^usage: proctor-node ${command} `));
+      expect(r.stdout).toContain('Options:');
+    }
+  });
+
+  it.each(commands)('%s with an unknown option is a usage error naming it, with the usage (64)', (command) => {
+    const r = run(command === 'validate' ? [command, exampleMatrix, '--bogus'] : [command, '--matrix', exampleMatrix, '--bogus']);
+    expect(r.code).toBe(64);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("proctor-node: Unknown option '--bogus'");
+    expect(r.stderr).toContain(`usage: proctor-node ${command} `);
+  });
+
+  it('no command prints the overview on stderr (64); an unknown command or option is named (64)', () => {
+    const none = run([]);
+    expect(none.code).toBe(64);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('Exit codes:');
+    const demo = run(['demo']);
+    expect(demo.code).toBe(64);
+    expect(demo.stderr).toMatch(/^proctor-node: unknown command "demo"\nUsage:/);
+    expect(run(['--bogus']).stderr).toMatch(/^proctor-node: unknown option "--bogus"/);
+    expect(run(['help', 'nope']).code).toBe(64);
+  });
+
+  it('missing or bad option values are usage errors (64)', () => {
+    expect(run(['validate']).stderr).toContain('missing the matrix file\nusage: proctor-node validate');
+    expect(run(['assign']).stderr).toContain('missing --matrix\nusage: proctor-node assign');
+    expect(run(['explain', '--matrix', exampleMatrix]).stderr).toContain('missing --test');
+    const badPair = run(['explain', '--matrix', exampleMatrix, '--test', 'buttoncolortst', '--id', 'USER']);
+    expect(badPair.code).toBe(64);
+    expect(badPair.stderr).toContain('--id expects KEY=VALUE, got "USER"\nusage: proctor-node explain');
+    expect(run(['serve', '--matrix', exampleMatrix, '--config', pipetConfig, '--port', 'http']).code).toBe(64);
+  });
+
+  it('the README documents the same exit codes as --help, and every command with its options', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const cliSection = readme.slice(readme.indexOf('\n## CLI'), readme.indexOf('\n## ', readme.indexOf('\n## CLI') + 1));
+    const helpCodes = [...run(['--help']).stdout.matchAll(/^ {2}(\d+) /gm)].map((m) => m[1]);
+    const readmeCodes = [...cliSection.matchAll(/^\| `?(\d+)`? \|/gm)].map((m) => m[1]);
+    expect(readmeCodes).toEqual(helpCodes);
+    for (const command of commands) {
+      const help = run([command, '--help']).stdout;
+      for (const [, option] of help.matchAll(/^ {2}(--[a-z-]+)/gm)) expect(readme, `${command} ${option}`).toContain(option);
+      expect(readme).toContain(`npx proctor-node ${command} `);
+    }
+  });
+});
+
+describe('exit codes', () => {
+  it('1: explain of a test that is not in the matrix', () => {
+    const r = run(['explain', '--matrix', exampleMatrix, '--test', 'nosuchtst', '--id', 'USER=abc']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Test nosuchtst is not in the matrix.');
+  });
+
+  it('2: assign and explain on a document that is not a matrix, or with a bad specification', () => {
+    const notMatrix = path.join(dir, 'not-matrix.json');
+    writeFileSync(notMatrix, '{"tests": {}}');
+    const assign = run(['assign', '--matrix', notMatrix], '{}\n');
+    expect(assign.code).toBe(2);
+    expect(assign.stderr).toContain('"audit" is missing');
+    const badSpec = path.join(dir, 'bad-spec.json');
+    writeFileSync(badSpec, '[');
+    const explain = run(['explain', '--matrix', exampleMatrix, '--test', 'buttoncolortst', '--id', 'USER=a', '--spec', badSpec]);
+    expect(explain.code).toBe(2);
+    expect(explain.stderr).toContain('specification is not valid JSON');
+  });
+
+  it('66: a matrix or specification file that cannot be read, for every command', () => {
+    const missing = path.join(dir, 'missing.json');
+    for (const args of [
+      ['validate', missing],
+      ['validate', exampleMatrix, '--spec', missing],
+      ['assign', '--matrix', missing],
+      ['explain', '--matrix', missing, '--test', 'buttoncolortst'],
+    ]) {
+      const r = run(args);
+      expect(r.code, args.join(' ')).toBe(66);
+      expect(r.stderr).toMatch(/^proctor-node: cannot read (matrix|specification) .*missing\.json: ENOENT/);
+    }
+  });
+});
+
+describe('the README CLI snippets', () => {
+  it('run as written, with the matrix file the Quick start names', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## CLI'));
+    const block = section.slice(section.indexOf('```sh\n') + 6, section.indexOf('```', section.indexOf('```sh\n') + 6));
+    const lines = block.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    const cwd = tempDir();
+    copyFileSync(exampleMatrix, path.join(cwd, 'proctor-tests-matrix.json'));
+    for (const line of lines) {
+      const r = spawnSync('sh', ['-c', line.replaceAll('npx proctor-node', `"${process.execPath}" "${cli}"`)], { cwd, encoding: 'utf8' });
+      expect(r.status, line).toBe(0);
+      expect(r.stderr, line).toBe('');
+      expect(r.stdout.length, line).toBeGreaterThan(0);
+    }
   });
 });

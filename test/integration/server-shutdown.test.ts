@@ -127,8 +127,8 @@ describe('proctor-node serve', () => {
   });
 
   it.each([
-    [[], /^usage: proctor-node serve/],
-    [['--matrix', exampleMatrix], /^usage: proctor-node serve/],
+    [[], /^missing --matrix\nusage: proctor-node serve/],
+    [['--matrix', exampleMatrix], /^missing --config\nusage: proctor-node serve/],
     [['--matrix', exampleMatrix, '--config', configFile, '--port', 'http'], /--port expects a port number/],
     [['--matrix', exampleMatrix, '--config', configFile, '--port', '70000'], /--port expects a port number/],
     [['--matrix', exampleMatrix, '--config', configFile, '--reload-seconds=-5'], /--reload-seconds expects a number of seconds/],
@@ -140,9 +140,9 @@ describe('proctor-node serve', () => {
     expect((error as UsageError).message).toMatch(message);
   });
 
-  it('reports a bad configuration or matrix on stderr with exit code 2', async () => {
+  it('reports a matrix it cannot read on stderr with exit code 66, like an unreadable configuration', async () => {
     const { io, err } = captureIO();
-    expect(await serve(['--matrix', path.join(root, 'nope.json'), '--config', configFile, '--port', '0'], io)).toBe(2);
+    expect(await serve(['--matrix', path.join(root, 'nope.json'), '--config', configFile, '--port', '0'], io)).toBe(66);
     expect(err()).toMatch(/proctor-node: matrix: cannot load the test matrix: .*ENOENT/);
     const missingConfig = await serve(['--matrix', exampleMatrix, '--config', path.join(root, 'nope-config.json')], captureIO().io).catch((e: unknown) => e);
     expect(missingConfig).toBeInstanceOf(UsageError);

@@ -52,6 +52,9 @@ describe('the packed package', () => {
 
   it('ships the CLI and the debug-page templates', () => {
     expect(node('cli.mjs', `import { execFileSync } from 'node:child_process'; console.log(execFileSync(process.execPath, ['node_modules/proctor-node/dist/cli/main.js', 'help'], { encoding: 'utf8' }).split('\\n')[0]);`).trim()).toContain('proctor-node');
+    // --version reads package.json relative to the built file: it must be found from the installed package too.
+    const version = execFileSync(process.execPath, [path.join(dir, 'node_modules/proctor-node/dist/cli/main.js'), '--version'], { encoding: 'utf8' });
+    expect(version).toBe(`${(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
     expect(readFileSync(path.join(dir, 'node_modules/proctor-node/templates/force.mustache'), 'utf8')).toContain('force');
   });
 
