@@ -239,6 +239,45 @@ describe('the nunjucks project: scripts whose comments show their output', () =>
   });
 });
 
+describe('the CLI and serve sections, as written', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = existsSync(path.join(work, 'nunjucks', 'node_modules')) ? path.join(work, 'nunjucks') : setUp('nunjucks');
+    for (const [file, s] of projects.get('nunjucks') ?? []) if (file !== 'install.sh') writeFileSync(path.join(dir, file), s.code);
+  }, 240_000);
+
+  const cli = projects.get('nunjucks')?.get('cli.sh');
+  it.each(commands(cli?.code ?? '').map((line) => [line]))('%s', (line) => {
+    const r = run(dir, line);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('serve answers the /groups/identify example of the README', async () => {
+    const serve = projects.get('nunjucks')?.get('serve.sh');
+    const [line] = commands(serve?.code ?? '');
+    expect(line).toMatch(/^npx proctor-node serve .*--port (\d+)$/);
+    const port = /--port (\d+)/.exec(line ?? '')?.[1];
+    const child = spawn('bash', ['-c', `exec ${line}`], { cwd: dir });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await expect.poll(() => output, { timeout: 20_000 }).toContain(`http://127.0.0.1:${port}`);
+      const query = /`GET (\/groups\/identify\?[^`]+)`/.exec(readFileSync(path.join(root, 'README.md'), 'utf8'))?.[1];
+      const res = await fetch(`http://127.0.0.1:${port}${query}`);
+      const body = (await res.json()) as { data: { groups: Record<string, { name: string }> }; meta: { status: number } };
+      expect(body.meta.status).toBe(200);
+      expect(body.data.groups.buttoncolortst?.name).toBe('control');
+      expect(body.data.groups.newfeaturerollout?.name).toBe('active');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }, 60_000);
+});
+
 describe('the debug pages section, as written', () => {
   let site: Started;
   beforeAll(async () => {
