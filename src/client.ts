@@ -5,7 +5,7 @@
 import { ConfigError } from './errors.js';
 import { procFactory } from './groups/proc.js';
 import type { ExposureEvent, ProctorGroups } from './groups/proc.js';
-import { isLogger, silentLogger } from './logger.js';
+import { consoleLogger, isLogger } from './logger.js';
 import { aggregateRepeats } from './repeats.js';
 import type { Logger } from './logger.js';
 import type { IdentifyRequest, MatrixDocument, ProctorSource } from './sources/types.js';
@@ -35,9 +35,9 @@ export interface ProctorClientOptions<T extends string> {
    */
   readonly trackTemplateReads?: boolean;
   /**
-   * Where problems are logged (`console`, pino, …); repeated lines are aggregated. The source uses it too,
-   * unless it was created with a logger of its own.
-   * @default silentLogger
+   * Where problems are logged (`console`, pino, …; `silentLogger` for none); repeated lines are
+   * aggregated. The source uses it too, unless it was created with a logger of its own.
+   * @default consoleLogger (warnings and errors on stderr)
    */
   readonly logger?: Logger;
   /**
@@ -128,8 +128,8 @@ export function createProctor<const T extends string>(options: ProctorClientOpti
   }
   const strict = options.strict ?? false;
   if (typeof strict !== 'boolean') throw new ConfigError('strict', `expected true or false, got ${JSON.stringify(strict)}`);
-  const logger = aggregateRepeats(options.logger ?? silentLogger);
-  if (options.logger !== undefined) source.adoptLogger?.(logger);
+  const logger = aggregateRepeats(options.logger ?? consoleLogger);
+  source.adoptLogger?.(logger);
   const list = Object.freeze([...new Set(options.tests)]);
   const trackTemplateReads = options.trackTemplateReads ?? options.onExposure !== undefined;
   if (typeof trackTemplateReads !== 'boolean') {

@@ -49,7 +49,7 @@ export {
   SpecificationError,
 } from './errors.js';
 export type { ProctorErrorCode } from './errors.js';
-export { silentLogger } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 
 export { createProctor } from './client.js';

@@ -2,27 +2,17 @@
  * Express 5 + Handlebars (express-handlebars) example site. `createApp()` builds the app; `server.mjs` runs
  * it on a port. Read views/index.hbs for the template side: `{{#proctor}}`, `procPayload` and `procScript`.
  */
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { create } from 'express-handlebars';
 import { localSource } from 'proctor-node';
-import { proctor, proctorDebugPages } from 'proctor-node/express';
+import { isLocalRequest, proctor, proctorDebugPages, readCookie, trackingCookie } from 'proctor-node/express';
 import { registerProctor } from 'proctor-node/handlebars';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** The tests this site reads (django's PROCTOR_TESTS): each one exists on `proc`. */
 export const TESTS = ['buttoncolortst', 'buttontexttst', 'newfeaturerollout', 'countryalgotst', 'headlinetst'];
-
-/** Identify the browser by a `tk` tracking cookie, set on its first visit. */
-function trackingCookie(req, res, next) {
-  const match = /(?:^|;\s*)tk=([\w-]{1,64})(?:;|$)/.exec(req.headers.cookie ?? '');
-  req.trackingId = match?.[1] ?? randomUUID();
-  if (!match) res.cookie('tk', req.trackingId, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 864e5 });
-  next();
-}
 
 /**
  * Build the site; resolves once the matrix is loaded, so the first visitor already gets real groups.
@@ -35,7 +25,7 @@ function trackingCookie(req, res, next) {
  */
 export async function createApp({
   matrix = here('../site-matrix.json'),
-  isPrivileged = (req) => LOOPBACK.has(req.ip),
+  isPrivileged = isLocalRequest,
   logger = console,
 } = {}) {
   const app = express();
@@ -45,11 +35,11 @@ export async function createApp({
   app.set('views', here('views'));
 
   app.use('/static', express.static(here('../public')));
-  app.use(trackingCookie);
-  const proctorMiddleware = proctor({
-    source: localSource({ matrix, logger }),
+  app.use(trackingCookie()); // a `tk` cookie identifies the browser; set on its first visit
+  const mw = proctor({
+    source: localSource({ matrix }), // logs through the middleware's logger
     tests: TESTS,
-    getIdentifiers: (req) => ({ USER: req.trackingId }),
+    getIdentifiers: (req) => ({ USER: readCookie(req, 'tk') }),
     getContext: (req) => ({
       country: typeof req.query.country === 'string' ? req.query.country.toUpperCase() : 'US',
       loggedIn: req.query.loggedIn === 'true',
@@ -57,15 +47,15 @@ export async function createApp({
     isPrivileged,
     logger,
   });
-  app.use(proctorMiddleware);
+  app.use(mw);
   // /private/proctor/force, /private/proctor/show, /private/showTestMatrix, in this site's layout: views/debug.hbs
   // puts the page (HTML proctor-node already escaped, its styles included) in it. The layout's nav already links
   // the debug pages, so theirs is turned off.
   const renderDebugPage = (page) =>
     new Promise((resolve, reject) => app.render('debug', page, (error, html) => (error ? reject(error) : resolve(html))));
-  app.use('/private', proctorDebugPages(proctorMiddleware, { baseTemplate: renderDebugPage, nav: false }));
+  app.use('/private', proctorDebugPages(mw, { baseTemplate: renderDebugPage, nav: false }));
 
   app.get('/', (req, res) => res.render('index'));
-  await proctorMiddleware.client.ready();
+  await mw.ready(); // rejects, saying why, when the matrix cannot be loaded
   return app;
 }

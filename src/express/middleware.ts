@@ -8,7 +8,7 @@ import type { ProctorClient, ProctorClientOptions } from '../client.js';
 import { ConfigError } from '../errors.js';
 import { staticSource } from '../sources/static.js';
 import type { ProctorGroups } from '../groups/proc.js';
-import { silentLogger } from '../logger.js';
+import { consoleLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import { forceCookieHeader, queryValue, readForceCookie } from './force-cookie.js';
@@ -54,7 +54,10 @@ export interface ProctorMiddlewareOptions<T extends string, Req extends RequestL
   readonly isPrivileged?: (req: Req) => boolean;
   /** Query parameter and cookie name for force groups. @default 'prforceGroups' */
   readonly forceGroupsParam?: string;
-  /** @default silentLogger */
+  /**
+   * Where problems are logged (`console`, pino, …; `silentLogger` for none); also the source's, unless it
+   * has its own. @default consoleLogger (warnings and errors on stderr)
+   */
   readonly logger?: Logger;
 }
 
@@ -102,7 +105,7 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   }
   const client = createProctor<T>(options);
   // Hook failures repeat per request: aggregated (the client's wrapper is the same one).
-  const logger = aggregateRepeats(options.logger ?? silentLogger);
+  const logger = aggregateRepeats(options.logger ?? consoleLogger);
   const getContext = options.getContext ?? (() => ({}));
   const isPrivileged = options.isPrivileged ?? (() => false);
   const param = options.forceGroupsParam ?? 'prforceGroups';

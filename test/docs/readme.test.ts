@@ -259,7 +259,9 @@ describe('the CLI and serve sections, as written', () => {
     const [line] = commands(serve?.code ?? '');
     expect(line).toMatch(/^npx proctor-node serve .*--port (\d+)$/);
     const port = /--port (\d+)/.exec(line ?? '')?.[1];
-    const child = spawn('bash', ['-c', `exec ${line}`], { cwd: dir });
+    // Its own process group: npx runs the server as a child of its own, and both must stop.
+    const child = spawn('bash', ['-c', line ?? ''], { cwd: dir, detached: true });
+    const exited = new Promise((r) => child.once('exit', r));
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -272,8 +274,8 @@ describe('the CLI and serve sections, as written', () => {
       expect(body.data.groups.buttoncolortst?.name).toBe('control');
       expect(body.data.groups.newfeaturerollout?.name).toBe('active');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      await exited;
     }
   }, 60_000);
 });
