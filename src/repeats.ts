@@ -36,9 +36,11 @@ function keyOf(level: Level, message: string, fields: Record<string, unknown> | 
   return `${level}\u0000${message}\u0000${typeof test === 'string' ? test : ''}\u0000${typeof error === 'string' ? error : ''}`;
 }
 
-function seconds(ms: number): string {
+/** `60 s`, `0.4 s`, or `35 ms` under a tenth of a second (never "0.0 s"). */
+function span(ms: number): string {
+  if (ms < 100) return `${Math.max(1, Math.round(ms))} ms`;
   const s = ms / 1000;
-  return Number.isInteger(s) ? String(s) : s.toFixed(1);
+  return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
 }
 
 /**
@@ -56,7 +58,7 @@ export function aggregateRepeats(logger: Logger, options: AggregateOptions = {})
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   function report(entry: Entry, now: number): void {
-    const text = `${entry.message} (repeated ${entry.repeats} time${entry.repeats === 1 ? '' : 's'} in the last ${seconds(now - entry.since)} s)`;
+    const text = `${entry.message} (repeated ${entry.repeats} time${entry.repeats === 1 ? '' : 's'} in the last ${span(now - entry.since)})`;
     logger[entry.level](text, { ...entry.fields, repeated: entry.repeats });
   }
 
