@@ -26,15 +26,20 @@ function urlDecode(value: string): string {
  * when parsed, as in Java). Null when there is none. Never throws.
  */
 export function readForceCookie(cookieHeader: string | string[] | undefined, name: string): string | null {
-  if (cookieHeader === undefined) return null;
+  const values = rawCookieValues(cookieHeader, name).map((raw) => urlDecode(unquote(raw)));
+  return values.length === 0 ? null : values.join(',');
+}
+
+/** The raw (undecoded, trimmed) values of every `name` cookie in a `Cookie` header, in header order. */
+export function rawCookieValues(cookieHeader: string | string[] | undefined, name: string): string[] {
+  if (cookieHeader === undefined) return [];
   const header = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : cookieHeader;
   const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    values.push(urlDecode(unquote(part.slice(eq + 1).trim())));
+    if (eq >= 0 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
   }
-  return values.length === 0 ? null : values.join(',');
+  return values;
 }
 
 /** The first `name` query parameter of the request's URL (Express's `originalUrl` when mounted), or null. Never throws. */

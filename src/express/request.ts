@@ -5,6 +5,7 @@
  * `127.0.0.1`). Structural types only: they work on Express 4/5 and on plain `node:http`.
  */
 import { randomUUID } from 'node:crypto';
+import { rawCookieValues } from './force-cookie.js';
 
 /** What {@link readCookie} reads: a parsed `req.cookies` (cookie-parser) when there is one, else the header. */
 export interface CookieRequest {
@@ -39,16 +40,11 @@ export function readCookie(req: CookieRequest, name: string): string | undefined
     const value = (parsed as Record<string, unknown>)[name];
     if (typeof value === 'string' && Object.hasOwn(parsed, name)) return value;
   }
-  const header = req.headers?.cookie;
-  if (header === undefined) return undefined;
-  for (const part of (Array.isArray(header) ? header.join('; ') : header).split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    return decode(value);
-  }
-  return undefined;
+  // The first one, as cookie parsers read it.
+  let value = rawCookieValues(req.headers?.cookie, name)[0];
+  if (value === undefined) return undefined;
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+  return decode(value);
 }
 
 /** Options for {@link trackingCookie}. */

@@ -50,14 +50,15 @@ function run(dir: string, line: string): { status: number | null; stdout: string
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Make the project's folder: run its install.sh as written, then write its files. */
+/** The project's folder: its install.sh run as written (once per run), then its files written. */
 function setUp(name: string): string {
   const files = projects.get(name);
   if (files === undefined) throw new Error(`README has no project "${name}"`);
   const dir = path.join(work, name);
+  const installed = existsSync(dir);
   mkdirSync(dir, { recursive: true });
   const install = files.get('install.sh');
-  for (const line of install ? commands(install.code) : []) {
+  for (const line of install && !installed ? commands(install.code) : []) {
     const r = run(dir, line);
     if (r.status !== 0) throw new Error(`${install?.where}: \`${line}\` failed (${r.status}):\n${r.stderr}`);
   }
@@ -223,9 +224,7 @@ describe.each(['nunjucks', 'handlebars', 'ejs'])('the %s quick start, as written
 describe('the nunjucks project: scripts whose comments show their output', () => {
   let dir = '';
   beforeAll(() => {
-    dir = existsSync(path.join(work, 'nunjucks', 'node_modules')) ? path.join(work, 'nunjucks') : setUp('nunjucks');
-    // The quick start may already have written the files; write them again (idempotent).
-    for (const [file, s] of projects.get('nunjucks') ?? []) if (file !== 'install.sh') writeFileSync(path.join(dir, file), s.code);
+    dir = setUp('nunjucks');
   }, 240_000);
 
   const scripts = [...(projects.get('nunjucks') ?? new Map<string, Snippet>())].filter(([file]) => file.endsWith('.mjs') && !file.startsWith('server'));
@@ -242,8 +241,7 @@ describe('the nunjucks project: scripts whose comments show their output', () =>
 describe('the CLI and serve sections, as written', () => {
   let dir = '';
   beforeAll(() => {
-    dir = existsSync(path.join(work, 'nunjucks', 'node_modules')) ? path.join(work, 'nunjucks') : setUp('nunjucks');
-    for (const [file, s] of projects.get('nunjucks') ?? []) if (file !== 'install.sh') writeFileSync(path.join(dir, file), s.code);
+    dir = setUp('nunjucks');
   }, 240_000);
 
   const cli = projects.get('nunjucks')?.get('cli.sh');
@@ -283,10 +281,7 @@ describe('the CLI and serve sections, as written', () => {
 describe('the debug pages section, as written', () => {
   let site: Started;
   beforeAll(async () => {
-    const dir = existsSync(path.join(work, 'nunjucks', 'node_modules')) ? path.join(work, 'nunjucks') : setUp('nunjucks');
-    const file = 'server-debug.mjs';
-    writeFileSync(path.join(dir, file), projects.get('nunjucks')?.get(file)?.code ?? '');
-    site = await start(dir, [file], await freePort());
+    site = await start(setUp('nunjucks'), ['server-debug.mjs'], await freePort());
   }, 240_000);
   afterAll(async () => {
     await site?.stop();
