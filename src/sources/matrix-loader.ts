@@ -52,7 +52,7 @@ export interface MatrixLoaderOptions<T> extends MatrixLoaderEvents<T> {
   readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
-/** Thrown by nothing: what a read returns when the source has not changed (same file stat, HTTP 304). */
+/** What a read returns when the source has not changed (same file stat, HTTP 304). */
 const UNCHANGED = Symbol('unchanged');
 
 /**
