@@ -17,7 +17,7 @@ import { identify } from './identify.js';
 import { writeJson } from './json-writer.js';
 import { auditTree, definitionTree, writeMatrix } from './matrix-json.js';
 import { MatrixStore } from './matrix-store.js';
-import type { LoadedMatrix, MatrixLocation } from './matrix-store.js';
+import type { LoadedMatrix } from './matrix-store.js';
 import { parseQuery, QueryError } from './query.js';
 import { envelopeAround, errorEnvelope, okEnvelope } from './responses.js';
 import type { PipetResponse } from './responses.js';
@@ -26,8 +26,8 @@ import { aggregateRepeats } from '../repeats.js';
 /** Options of {@link createPipetServer}. */
 export interface PipetServerOptions {
   /**
-   * The test matrix: a file path, an `http(s)://` URL (both reloaded every `reloadSeconds`), or the matrix
-   * object itself (loaded once).
+   * The test matrix: a file path, an `http(s)://` or `file:` URL (reloaded every `reloadSeconds`), or the
+   * matrix object itself (loaded once).
    */
   readonly matrix: string | URL | Readonly<Record<string, unknown>>;
   /** The Pipet configuration (`pipet-config.json`): the parsed object or its JSON text. */
@@ -96,23 +96,6 @@ function positiveNumber(name: string, value: number | undefined, fallback: numbe
   return value;
 }
 
-function matrixLocation(matrix: PipetServerOptions['matrix']): MatrixLocation {
-  if (matrix instanceof URL) {
-    if (matrix.protocol !== 'http:' && matrix.protocol !== 'https:') {
-      throw new ConfigError('matrix', `expected an http(s) URL, got ${describeValue(matrix.href)}`);
-    }
-    return { kind: 'url', url: matrix.href };
-  }
-  if (typeof matrix === 'string') {
-    if (matrix.trim() === '') throw new ConfigError('matrix', 'expected a file path, an http(s) URL or a matrix object, got ""');
-    return /^https?:\/\//i.test(matrix) ? { kind: 'url', url: matrix } : { kind: 'file', path: matrix };
-  }
-  if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix)) {
-    throw new ConfigError('matrix', `expected a file path, an http(s) URL or a matrix object, got ${describeValue(matrix)}`);
-  }
-  return { kind: 'object', value: matrix };
-}
-
 // Headers for which Node keeps the first of repeated values (`IncomingMessage` discards the others).
 const FIRST_VALUE_HEADERS = new Set([
   'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
@@ -176,9 +159,8 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') throw new ConfigError('fetch', 'no fetch implementation available');
 
-  const location = matrixLocation(options.matrix);
   const store = new MatrixStore({
-    location,
+    matrix: options.matrix,
     proctorOptions: {
       // Spec §5.6: every test is dynamic, and rules may only use the configured variables (String ones get a
       // dummy "", the others are "uninstantiated").

@@ -3,7 +3,6 @@
  * file or an http(s) URL; files and URLs are polled and reloaded when `audit.version` changes. A reload that
  * fails keeps the last good matrix and logs why.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import type { ProctorResult } from '../engine/result.js';
@@ -12,11 +11,12 @@ import { ConfigError, SourceError } from '../errors.js';
 import { isLogger, silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
+import { MatrixLoader, matrixLocation } from './matrix-loader.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from './types.js';
 
 /** Options for {@link localSource}. */
 export interface LocalSourceOptions extends Omit<ProctorOptions, 'logger'> {
-  /** The matrix: a parsed object, a file path, or an `http(s)://` URL. */
+  /** The matrix: a parsed object, a file path (or `file:` URL), or an `http(s)://` URL. */
   readonly matrix: string | URL | Record<string, unknown>;
   /** How often a file or URL is checked for a new version, in ms; 0 disables polling. @default 10000 */
   readonly reloadIntervalMs?: number;
@@ -92,17 +92,6 @@ class LocalResult implements IdentifyResult {
   }
 }
 
-function isUrl(value: string): boolean {
-  return /^https?:\/\//i.test(value);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Thrown by a read that got nothing new (same mtime, HTTP 304). */
-const UNCHANGED = Symbol('unchanged');
-
 /**
  * Create a local source.
  *
@@ -128,139 +117,66 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   const logs = sourceLogger(ownLogger, silentLogger);
   const logger = logs.logger;
   const proctorOptions: ProctorOptions = { ...engineOptions, logger };
-  let proctor: Proctor | null = null;
-  let lastMtime = -1;
-  let etag: string | null = null;
-  let lastModified: string | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let closed = false;
-  /** The reason the last read failed (logged once per distinct reason), or null after a good read. */
-  let failure: string | null = null;
-  let firstError: SourceError | null = null;
-
-  if (input === null || input === undefined || (typeof input !== 'string' && typeof input !== 'object')) {
-    throw new ConfigError('matrix', `expected a matrix object, a file path or an http(s) URL, got ${String(input)}`);
-  }
-  const location = typeof input === 'string' || input instanceof URL ? String(input) : null;
-  const fetchFn = fetchOption ?? globalThis.fetch;
+  const location = matrixLocation(input);
 
   function reportDropped(next: Proctor): void {
     for (const rejection of next.loadResult.errors.values()) logger.warn(`proctor: test dropped: ${String(rejection)}`);
   }
 
-  if (location === null) {
-    proctor = Proctor.fromMatrix(input as Record<string, unknown>, proctorOptions);
-    const loaded = proctor;
+  /** A file or URL: read now, then polled. */
+  function load(where: string): MatrixLoader<Proctor> {
+    const loader = new MatrixLoader<Proctor>({
+      location: where,
+      compile: (matrix) => Proctor.fromMatrix(matrix, proctorOptions),
+      intervalMs: interval,
+      timeoutMs: Math.max(1000, Math.min(interval || 10_000, 30_000)),
+      fetch: fetchOption,
+      loaded(next, previous) {
+        reportDropped(next);
+        logger.info?.(
+          previous === null
+            ? `proctor: loaded test matrix version ${next.matrixVersion} from ${where}`
+            : `proctor: test matrix version ${next.matrixVersion} replaces ${previous.matrixVersion}`,
+          { tests: next.loadResult.loadedTests.length },
+        );
+      },
+      failed({ reason }, current) {
+        if (current === null) {
+          logger.error(`proctor: could not load the test matrix from ${where}; every test is unassigned until it loads`, { error: reason });
+        } else {
+          logger.error(`proctor: reloading the test matrix from ${where} failed; still using version ${current.matrixVersion}`, {
+            version: current.matrixVersion,
+            error: reason,
+          });
+        }
+      },
+      recovered: (version) => logger.info?.(`proctor: the test matrix at ${where} reads again`, { version }),
+    });
+    loader.start();
+    return loader;
+  }
+
+  const loader = location === null ? null : load(location);
+  const first = loader?.reload() ?? Promise.resolve();
+  const fixed = location === null ? Proctor.fromMatrix(input, proctorOptions) : null;
+  if (fixed !== null) {
     // After the caller had a chance to hand over its logger (createProctor does so at once).
-    queueMicrotask(() => reportDropped(loaded));
-  } else if (location.trim() === '') {
-    throw new ConfigError('matrix', 'expected a matrix object, a file path or an http(s) URL, got ""');
+    queueMicrotask(() => reportDropped(fixed));
   }
-
-  /** The matrix text, or UNCHANGED. Throws with a message that says where and why. */
-  async function read(where: string): Promise<{ text: string; commit: () => void } | typeof UNCHANGED> {
-    if (isUrl(where)) {
-      const headers: Record<string, string> = {};
-      if (proctor !== null && etag) headers['if-none-match'] = etag;
-      if (proctor !== null && lastModified) headers['if-modified-since'] = lastModified;
-      const response = await fetchFn(where, { headers, signal: AbortSignal.timeout(Math.max(1000, Math.min(interval || 10_000, 30_000))) });
-      if (response.status === 304) return UNCHANGED;
-      if (!response.ok) throw new Error(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
-      const text = await response.text();
-      const tag = response.headers.get('etag');
-      const modified = response.headers.get('last-modified');
-      return {
-        text,
-        commit: () => {
-          etag = tag;
-          lastModified = modified;
-        },
-      };
-    }
-    const info = await stat(where);
-    if (info.mtimeMs === lastMtime) return UNCHANGED;
-    const text = await readFile(where, 'utf8');
-    // Recorded only once the text parsed: a file caught mid-write is read again on the next poll.
-    return { text, commit: () => (lastMtime = info.mtimeMs) };
-  }
-
-  function fail(where: string, error: unknown): void {
-    const reason = messageOf(error);
-    if (proctor === null) {
-      firstError = new SourceError(`could not load the test matrix from ${where}: ${reason}`, where, { cause: error });
-      if (failure !== reason) logger.error(`proctor: could not load the test matrix from ${where}; every test is unassigned until it loads`, { error: reason });
-    } else if (failure !== reason) {
-      logger.error(`proctor: reloading the test matrix from ${where} failed; still using version ${proctor.matrixVersion}`, {
-        version: proctor.matrixVersion,
-        error: reason,
-      });
-    }
-    failure = reason;
-  }
-
-  async function load(where: string): Promise<void> {
-    let got;
-    try {
-      got = await read(where);
-      if (got === UNCHANGED) return;
-    } catch (error) {
-      fail(where, error);
-      return;
-    }
-    let next: Proctor;
-    try {
-      next = Proctor.fromMatrix(got.text, proctorOptions);
-    } catch (error) {
-      fail(where, error);
-      return;
-    }
-    got.commit();
-    if (failure !== null && proctor !== null) logger.info?.(`proctor: the test matrix at ${where} reads again`, { version: next.matrixVersion });
-    failure = null;
-    firstError = null;
-    if (proctor !== null && next.matrixVersion === proctor.matrixVersion) return;
-    reportDropped(next);
-    const previous = proctor?.matrixVersion ?? null;
-    logger.info?.(
-      previous === null ? `proctor: loaded test matrix version ${next.matrixVersion} from ${where}` : `proctor: test matrix version ${next.matrixVersion} replaces ${previous}`,
-      { tests: next.loadResult.loadedTests.length },
-    );
-    proctor = next;
-  }
-
-  // One read at a time; the next poll is scheduled when the previous read ended, so reads never overlap
-  // and never finish out of order.
-  let inFlight: Promise<void> | null = null;
-  function reload(): Promise<void> {
-    if (location === null || closed) return Promise.resolve();
-    if (inFlight === null) {
-      inFlight = load(location).finally(() => {
-        inFlight = null;
-      });
-    }
-    return inFlight;
-  }
-
-  function poll(): void {
-    if (closed || location === null || interval <= 0) return;
-    timer = setTimeout(() => {
-      void reload().then(poll);
-    }, interval);
-    timer.unref();
-  }
-
-  const first = reload();
-  void first.then(poll);
+  const current = (): Proctor | null => loader?.current ?? fixed;
 
   function ready(): Promise<void> {
     return first.then(() => {
       // A matrix is in use (maybe loaded by a later poll): ready. Otherwise the reason it is not.
-      if (proctor === null && firstError !== null) throw firstError;
+      const failure = loader?.failure;
+      if (loader === null || loader.current !== null || failure == null) return;
+      throw new SourceError(`could not load the test matrix from ${loader.location}: ${failure.reason}`, loader.location, { cause: failure.error });
     });
   }
 
   const sync: SyncIdentify = {
     identifySync(request: IdentifyRequest): IdentifyResult {
+      const proctor = current();
       if (proctor === null) return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error: 'matrix not loaded yet' };
       if (request.tests.length === 0) return { groups: EMPTY, matrixVersion: proctor.matrixVersion, origin: 'local', toLoggingString: () => '' };
       return new LocalResult(
@@ -279,21 +195,21 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   return {
     kind: 'local',
     sync,
-    current: () => proctor,
-    reload,
+    current,
+    reload: () => loader?.reload() ?? Promise.resolve(),
     ready,
     adoptLogger: logs.adopt,
-    testNames: () => proctor?.loadResult.loadedTests ?? null,
+    testNames: () => current()?.loadResult.loadedTests ?? null,
     identify: (request) => Promise.resolve(sync.identifySync(request)),
     getMatrix(): Promise<MatrixDocument | null> {
+      const proctor = current();
       if (proctor === null) return Promise.resolve(null);
       const tests: Record<string, unknown> = {};
       for (const [name, test] of proctor.loadResult.matrix.tests) tests[name] = test.definition;
       return Promise.resolve({ audit: proctor.loadResult.matrix.audit as unknown as Record<string, unknown>, tests });
     },
     close(): Promise<void> {
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      loader?.close();
       logger.flush();
       return Promise.resolve();
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localSource, MatrixError, SourceError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
@@ -92,6 +93,15 @@ describe('localSource from a file', () => {
     await vi.waitFor(() => expect(source.current()?.matrixVersion).toBe('3'));
     await expect(source.ready()).resolves.toBeUndefined();
     expect(lines.at(-1)).toBe(`INFO proctor: loaded test matrix version 3 from ${file}`);
+    await source.close();
+  });
+
+  it('takes a file: URL as its path', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'proctor-local-')), 'matrix.json');
+    write(file, matrix('5'));
+    const source = localSource({ matrix: pathToFileURL(file), reloadIntervalMs: 0 });
+    await source.ready();
+    expect(source.current()?.matrixVersion).toBe('5');
     await source.close();
   });
 });

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, MatrixError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
@@ -151,6 +152,16 @@ describe('reloading a matrix file', () => {
   });
 });
 
+describe('the matrix option', () => {
+  it('takes a file: URL', async () => {
+    const file = path.join(dir, 'matrix.json');
+    writeFileSync(file, matrix('4', ['atst']));
+    const pipet = create({ matrix: pathToFileURL(file) });
+    await pipet.listen();
+    expect(pipet.matrixVersion).toBe('4');
+  });
+});
+
 describe('the first load', () => {
   it('listen() rejects when the matrix cannot be loaded', async () => {
     await expect(create({ matrix: path.join(dir, 'missing.json') }).listen()).rejects.toThrow(ConfigError);
@@ -240,13 +251,34 @@ describe('reloading a matrix URL', () => {
     await pipet.reload();
     expect(pipet.matrixVersion).toBe('1');
     expect(logger.lines.filter((l) => l.level === 'warn').map((l) => String(l.fields?.error))).toEqual([
-      `HTTP 500 from ${up.url}`,
+      `HTTP 500 Internal Server Error from ${up.url}`,
       expect.stringContaining('matrix is not valid JSON'),
     ]);
 
     up.respond(200, matrix('2', ['btst']), { etag: '"v2"' });
     await pipet.reload();
     expect(pipet.matrixVersion).toBe('2');
+  });
+
+  it('retries a bad download (its ETag is not kept), logs a repeated failure once and says when it reads again', async () => {
+    const up = await upstream();
+    up.respond(200, matrix('1', ['atst']), { etag: '"v1"' });
+    const logger = recorder();
+    const pipet = create({ matrix: up.url, logger });
+    await pipet.listen();
+    up.respond(200, '{"audit": ', { etag: '"v2"' }); // a truncated upload
+    await pipet.reload();
+    await pipet.reload();
+    await pipet.reload();
+    expect(up.requests.slice(1).map((h) => h['if-none-match'])).toEqual(['"v1"', '"v1"', '"v1"']);
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    up.respond(200, matrix('2', ['btst']), { etag: '"v2"' }); // the upload completed, same ETag
+    await pipet.reload();
+    expect(pipet.matrixVersion).toBe('2');
+    expect(logger.lines.slice(-2).map((l) => [l.message, l.fields?.version])).toEqual([
+      ['pipet: test matrix reads again', '2'],
+      ['pipet: test matrix loaded', '2'],
+    ]);
   });
 
   it('gives up on a stalled download after fetchTimeoutMs and keeps serving', async () => {
