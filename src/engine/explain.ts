@@ -117,10 +117,7 @@ export function explainAssignment(proctor: Proctor, testName: string, input: Det
   const outcome = observeAssignment(hook, () => proctor.determineTestGroups({ ...input, tests: filter }));
   const result = outcome.get(testName) ?? null;
 
-  const force =
-    typeof input.forceGroups === 'string' || input.forceGroups == null
-      ? proctor.parseForceGroups(input.forceGroups)
-      : input.forceGroups;
+  const force = proctor.parseForceGroups(input.forceGroups); // the value the run above parsed
   const forcedValue = force.groups.get(testName);
   const forced = result !== null && result.allocation === null && forcedValue !== undefined && test.forceBuckets.has(forcedValue);
   const minLive = !forced && force.defaultMode === 'MIN_LIVE';

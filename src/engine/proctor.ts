@@ -103,17 +103,29 @@ export class Proctor {
     return this.loadResult.matrixVersion;
   }
 
-  /** Parse a `prforceGroups` string with this instance's payload-forcing policy. Never throws. */
-  parseForceGroups(value: string | null | undefined): ForceGroups {
-    if (!value) return EMPTY_FORCE_GROUPS;
-    return parseForceGroups(value, { forcePayloadTests: this.#forcePayloadTests });
+  // The last force string parsed and its value. A request's force string comes back for every test a lazy
+  // `proc` reads, for its logging string and for `explain`: it is parsed once, not once per call.
+  #lastForceString = '';
+  #lastForceGroups: ForceGroups = EMPTY_FORCE_GROUPS;
+
+  /**
+   * Parse a `prforceGroups` string with this instance's payload-forcing policy; already-parsed force groups
+   * pass through. The last string parsed is remembered (parsing is pure), so repeating it costs a string
+   * comparison. Never throws.
+   */
+  parseForceGroups(value: string | ForceGroups | null | undefined): ForceGroups {
+    if (typeof value !== 'string') return value ?? EMPTY_FORCE_GROUPS;
+    if (value === '') return EMPTY_FORCE_GROUPS;
+    if (value !== this.#lastForceString) {
+      this.#lastForceGroups = parseForceGroups(value, { forcePayloadTests: this.#forcePayloadTests });
+      this.#lastForceString = value;
+    }
+    return this.#lastForceGroups;
   }
 
   /** Assign one user to every test (spec §2). Never throws for any identifier, context or force string. */
   determineTestGroups(input: DetermineInput): ProctorResult {
-    const forceGroups = typeof input.forceGroups === 'string' || input.forceGroups == null
-      ? this.parseForceGroups(input.forceGroups)
-      : input.forceGroups;
+    const forceGroups = this.parseForceGroups(input.forceGroups);
     const assignment = assign(
       this.loadResult.matrix,
       {
