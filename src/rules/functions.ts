@@ -18,7 +18,7 @@ import {
   setContains,
 } from './coerce.js';
 import { ElFailure, cannotConvert, elError, runtimeError } from './el-failure.js';
-import { javaTrim } from './java-text.js';
+import { javaTrim } from '../java/text.js';
 import { javaMatches } from './java-regex.js';
 import { ReleaseVersion } from './release-version.js';
 import { toAppValue } from './resolvers.js';

@@ -3,7 +3,7 @@
  * entry per line indented by two spaces per object level, arrays inline as `[ a, b ]`, empty `{ }` and `[ ]`)
  * and Java number formatting for doubles.
  */
-import { formatJavaDecimal, javaDoubleToString } from '../rules/java-numbers.js';
+import { formatJavaDecimal, javaDoubleToString } from '../java/numbers/index.js';
 
 /** A Java `Double` (written `1.0`, not `1`). */
 export class JavaDouble {
