@@ -21,6 +21,7 @@
 
 import { PAYLOAD_TYPES, type Payload } from '../matrix/types.js';
 import { isJavaInt, LONG_MAX_AS_DOUBLE, LONG_MIN_AS_DOUBLE, parseJavaDouble, parseJavaInt, parseJavaLong } from '../java/numbers/index.js';
+import { jsonDouble, jsonString } from '../java/json.js';
 import { javaTrim } from '../java/text.js';
 
 /** What Java's `ForceGroupsDefaultMode` does for tests that are not forced (spec §2.3). */
@@ -608,87 +609,14 @@ export function parseForceGroups(input: string, options?: ParseForceGroupsOption
 // ---------------------------------------------------------------------------------------------------------
 // Generation
 
-/** Whether a string needs any escaping (quotes, backslashes, control characters or surrogates). */
-function needsEscape(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return true;
-  }
-  return false;
-}
-const SHORT_ESCAPES: Readonly<Record<number, string>> = {
-  8: '\\b',
-  9: '\\t',
-  10: '\\n',
-  12: '\\f',
-  13: '\\r',
-  34: '\\"',
-  92: '\\\\',
-};
-
-function hex4(c: number): string {
-  return '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
-}
-
 /**
- * A JSON string as Jackson writes it, except that lone surrogates are escaped (Jackson writes them raw):
- * the generated value goes into a URL-encoded cookie, and `encodeURIComponent` rejects lone surrogates.
+ * A double for `doubleValue`/`doubleArray`, without an exponent: Java writes `1.0E10` here, which its own
+ * grammar (NUM has no exponent) then rejects, while plain digits round-trip through both parsers. NaN and
+ * infinities are the quoted strings Jackson accepts for them.
  */
-function jsonString(s: string): string {
-  if (!needsEscape(s)) return '"' + s + '"';
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const short = SHORT_ESCAPES[c];
-    if (short !== undefined) {
-      out += short;
-    } else if (c < 0x20) {
-      out += hex4(c);
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += s[i] + s.charAt(i + 1);
-        i++;
-      } else {
-        out += hex4(c);
-      }
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      out += hex4(c);
-    } else {
-      out += s[i];
-    }
-  }
-  return out + '"';
-}
-
-/**
- * A finite double in plain positional notation, always with a fraction (`9.0`, `-0.0`, `0.0000001`).
- * Java writes `1.0E10` here, which its own grammar (NUM has no exponent) then rejects; plain digits
- * round-trip through both parsers.
- */
-function plainDouble(d: number): string {
-  if (Object.is(d, -0)) return '-0.0';
-  let s = String(d);
-  const e = s.indexOf('e');
-  if (e >= 0) {
-    const negative = s.startsWith('-');
-    const mantissa = s.slice(negative ? 1 : 0, e);
-    const exponent = Number(s.slice(e + 1));
-    const dot = mantissa.indexOf('.');
-    const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-    const point = (dot < 0 ? mantissa.length : dot) + exponent;
-    if (point <= 0) s = '0.' + '0'.repeat(-point) + digits;
-    else if (point >= digits.length) s = digits + '0'.repeat(point - digits.length);
-    else s = digits.slice(0, point) + '.' + digits.slice(point);
-    if (negative) s = '-' + s;
-  }
-  return s.includes('.') ? s : s + '.0';
-}
-
-/** A double for `doubleValue`/`doubleArray`; NaN and infinities as the strings Jackson accepts for them. */
 function doubleText(d: unknown): string {
   if (typeof d !== 'number') return '""'; // null elements: "" reads back as null
-  return Number.isFinite(d) ? plainDouble(d) : jsonString(String(d));
+  return jsonDouble(d, 'plain');
 }
 
 function longText(v: unknown): string {

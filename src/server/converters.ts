@@ -3,7 +3,7 @@
  * typed context value rules see. Each converter follows the Java parser it stands for, including what it
  * refuses; a refusal becomes the 400 "Could not convert raw value ..." response.
  */
-import { javaDoubleToString, javaFloatToString, parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../java/numbers/index.js';
+import { parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../java/numbers/index.js';
 import type { JavaIntegerType } from '../java/numbers/index.js';
 import { parseJavaBoolean } from '../java/text.js';
 import { parseUserAgent, USER_AGENT_CLASS } from './user-agent.js';
@@ -80,10 +80,4 @@ export const CONVERTER_TYPE_NAMES: readonly string[] = Object.freeze([...BY_NAME
 /** The converter registered for a configuration `type` (case-sensitive, as in Java), or undefined. */
 export function lookupConverter(type: string): ValueConverter | undefined {
   return BY_NAME.get(type);
-}
-
-/** Java's `Double.toString`/`Float.toString` for the echo; NaN and infinities are strings, as Jackson writes them. */
-export function echoNumber(value: number, kind: 'float' | 'double'): string {
-  const text = kind === 'float' ? javaFloatToString(value) : javaDoubleToString(value);
-  return Number.isFinite(value) ? text : `"${text}"`;
 }
