@@ -6,7 +6,10 @@
 /** Scratch space for reading a float's bits. */
 const FLOAT_BITS = new DataView(new ArrayBuffer(4));
 
-/** The float next to a non-negative float `x`, up (`step` 1) or down (-1); up from Float.MAX_VALUE is 2^128. */
+/**
+ * Java `Math.nextUp`/`Math.nextDown` for a non-negative float `x` (`step` 1 or -1), except that up from
+ * `Float.MAX_VALUE` is 2^128 (the rounding boundary) rather than infinity.
+ */
 export function floatStep(x: number, step: 1 | -1): number {
   if (x === 3.4028234663852886e38 && step === 1) return 2 ** 128;
   FLOAT_BITS.setFloat32(0, x);

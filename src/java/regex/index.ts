@@ -48,7 +48,10 @@ function cached(key: string, pattern: string, build: (source: string) => RegExp)
   return entry;
 }
 
-/** Compile a Java pattern for whole-input matching (cached, bounded). Throws SyntaxError for invalid input. */
+/**
+ * Java `Pattern.compile(pattern)` as used by `matcher(input).matches()`: a JS RegExp anchored at both ends (cached,
+ * bounded). Throws SyntaxError where Java throws `PatternSyntaxException`, and for the constructs it refuses.
+ */
 export function compileJavaRegex(pattern: string): RegExp {
   return cached(`m${pattern}`, pattern, (source) => new RegExp(`^(?:${source})$`, 'u'));
 }
