@@ -15,6 +15,9 @@ import { formatJavaDecimal, javaDoubleToString, javaFloatToString } from './numb
  */
 export type NumberStyle = 'double' | 'float' | 'decimal' | 'plain';
 
+/** A char JSON must escape, or a surrogate (paired ones are let through by `JSON.stringify`). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 // An escaped backslash is matched first so `\\u00ab` (a literal backslash) is never mistaken for an escape.
 const HEX_ESCAPES = /\\(?:\\|u[0-9a-f]{4})/g;
 
@@ -30,6 +33,7 @@ function upperHex(escape: string): string {
  * neither encoded as UTF-8 (an HTTP body) nor passed to `encodeURIComponent` (a force-groups cookie).
  */
 export function jsonString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`; // most strings: no JSON.stringify call
   const text = JSON.stringify(s);
   return text.includes('\\u') ? text.replace(HEX_ESCAPES, upperHex) : text;
 }

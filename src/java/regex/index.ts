@@ -31,8 +31,16 @@ export const REGEX_CACHE_SIZE = 256;
 /** Compiled patterns (or why they do not compile), by use: `m` + pattern for matching, `s` + pattern for split. */
 const cache = new LRUCache<string, RegExp | SyntaxError>({ max: REGEX_CACHE_SIZE });
 
+/**
+ * The last key asked for and its entry. A rule tends to match one pattern many times in a row, and this skips
+ * the cache's bookkeeping then; the last key is always the cache's most recently used one, so its order stays
+ * exact.
+ */
+let lastKey: string | undefined;
+let lastEntry: RegExp | SyntaxError | undefined;
+
 function cached(key: string, pattern: string, build: (source: string) => RegExp): RegExp {
-  let entry = cache.get(key);
+  let entry = key === lastKey ? lastEntry : cache.get(key);
   if (entry === undefined) {
     try {
       if (pattern.length > MAX_PATTERN_LENGTH) {
@@ -44,6 +52,8 @@ function cached(key: string, pattern: string, build: (source: string) => RegExp)
     }
     cache.set(key, entry);
   }
+  lastKey = key;
+  lastEntry = entry;
   if (entry instanceof SyntaxError) throw entry;
   return entry;
 }
