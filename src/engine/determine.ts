@@ -6,7 +6,8 @@
 import type { CompiledAllocation, CompiledMatrix, CompiledTest } from '../matrix/compiled.js';
 import type { Payload } from '../matrix/types.js';
 import type { RuleScope } from '../rules/index.js';
-import { LONG_MIN } from '../rules/java-text.js';
+import { LONG_MIN } from '../java/numbers/index.js';
+import { parseJavaBoolean } from '../java/text.js';
 import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups.js';
 import type { ForceGroups } from './force-groups.js';
 import { pickRangeIndex } from './hash.js';
@@ -64,7 +65,7 @@ export function identifierOf(ids: Identifiers, type: string): string | undefined
 /** Spec §2.2 step 4a: `isIncognitoUser`, stringified, equals "true" ignoring case. */
 export function isIncognito(context: Readonly<Record<string, unknown>>): boolean {
   if (!Object.hasOwn(context, 'isIncognitoUser')) return false;
-  return String(context.isIncognitoUser).toLowerCase() === 'true';
+  return parseJavaBoolean(String(context.isIncognitoUser));
 }
 
 interface Selection {

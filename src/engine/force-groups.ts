@@ -20,7 +20,9 @@
  */
 
 import { PAYLOAD_TYPES, type Payload } from '../matrix/types.js';
-import { javaTrim, LONG_MAX, LONG_MIN, parseJavaInt, parseJavaInteger } from '../rules/java-text.js';
+import { isJavaInt, LONG_MAX_AS_DOUBLE, LONG_MIN_AS_DOUBLE, parseJavaDouble, parseJavaInt, parseJavaLong } from '../java/numbers/index.js';
+import { jsonDouble, jsonString } from '../java/json.js';
+import { javaTrim } from '../java/text.js';
 
 /** What Java's `ForceGroupsDefaultMode` does for tests that are not forced (spec §2.3). */
 export type ForceGroupsDefaultMode = 'NONE' | 'FALLBACK' | 'MIN_LIVE';
@@ -367,64 +369,10 @@ class JsonReader {
   }
 }
 
-const TWO_POW_63 = 2 ** 63;
-
-/** Java `Long.parseLong`, giving the nearest double (JS has no exact 64-bit integers in `number`). */
-function javaParseLong(s: string): number {
-  const value = parseJavaInteger(s, LONG_MIN, LONG_MAX);
-  if (value === null) fail();
-  return Number(value) + 0;
-}
-
-// Unambiguous alternatives, so a long digit string cannot make the match backtrack quadratically.
-const JAVA_DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?$/;
-const JAVA_HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)[fFdD]?$/;
-const JAVA_SPECIAL = /^([+-]?)(NaN|Infinity)$/;
-
-/** Java `Double.parseDouble` on an already trimmed string (decimal, hex, NaN/Infinity, f/d suffixes). */
-function javaParseDouble(s: string): number {
-  if (JAVA_DECIMAL.test(s)) {
-    const last = s.charCodeAt(s.length - 1);
-    return Number(last > 57 ? s.slice(0, -1) : s);
-  }
-  const special = JAVA_SPECIAL.exec(s);
-  if (special !== null) {
-    if (special[2] === 'NaN') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
-  }
-  const hex = JAVA_HEX.exec(s);
-  if (hex === null) return fail();
-  const intDigits = hex[2] ?? '';
-  const fracDigits = hex[3] ?? '';
-  if (intDigits.length + fracDigits.length === 0) fail();
-  const sign = hex[1] === '-' ? -1 : 1;
-  return sign * hexToDouble(intDigits + fracDigits, Number(hex[4]) - 4 * fracDigits.length);
-}
-
-/** `mantissa * 2^exponent`, correctly rounded (ties to even) like Java's hex float parsing, subnormals included. */
-function hexToDouble(hexDigits: string, exponent: number): number {
-  const m = BigInt('0x' + hexDigits);
-  if (m === 0n) return 0;
-  if (exponent > 1e7) return Infinity;
-  if (exponent < -1e7 - hexDigits.length * 4) return 0;
-  const bits = m.toString(2).length;
-  const top = bits - 1 + exponent; // the value lies in [2^top, 2^(top+1))
-  if (top > 1023) return Infinity;
-  const precision = top >= -1022 ? 53 : top + 1075; // fewer bits for subnormals
-  const drop = bits - precision;
-  let q = m;
-  let e = exponent;
-  if (drop > 0) {
-    const shift = BigInt(drop);
-    q = m >> shift;
-    const rest = m - (q << shift);
-    const half = 1n << (shift - 1n);
-    if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
-    e += drop;
-  }
-  // Two steps keep 2^e representable when q is large and e is near the subnormal end.
-  const halfE = Math.trunc(e / 2);
-  return Number(q) * 2 ** halfE * 2 ** (e - halfE);
+/** Java `Long.parseLong`, giving the nearest double (a payload's `longValue` is a JS number). */
+function parseLongToDouble(s: string): number {
+  const value = parseJavaLong(s);
+  return value === null ? fail() : Number(value) + 0;
 }
 
 /** Jackson's `Double` deserializer on one token (null when Jackson yields null). */
@@ -442,7 +390,7 @@ function toDouble(t: JsonToken): number | null {
       if (text === 'NaN') return NaN;
       if (text === 'Infinity' || text === 'INF') return Infinity;
       if (text === '-Infinity' || text === '-INF') return -Infinity;
-      return javaParseDouble(text);
+      return parseJavaDouble(text) ?? fail();
     }
     default:
       return fail();
@@ -452,22 +400,18 @@ function toDouble(t: JsonToken): number | null {
 /** Jackson's `Long` deserializer on one token (null when Jackson yields null). */
 function toLong(t: JsonToken): number | null {
   switch (t.kind) {
-    case 'int': {
-      // No leading zeros reach here, so more than 19 digits is out of range without parsing them all.
-      if (t.text.length > 20) fail();
-      const v = BigInt(t.text);
-      if (v < LONG_MIN || v > LONG_MAX) fail();
-      return Number(t.text) + 0;
-    }
+    case 'int':
+      // An int token is `-?[0-9]+` without leading zeros, where Jackson's long reading is Long.parseLong's.
+      return parseLongToDouble(t.text);
     case 'float': {
       // ACCEPT_FLOAT_AS_INT: truncation, with Jackson's overflow check against (double) Long.MIN/MAX_VALUE.
       const d = Number(t.text);
-      if (d < -TWO_POW_63 || d > TWO_POW_63) fail();
+      if (d < LONG_MIN_AS_DOUBLE || d > LONG_MAX_AS_DOUBLE) fail();
       return Math.trunc(d) + 0;
     }
     case 'string': {
       const text = javaTrim(t.value);
-      return text === '' || text === 'null' ? null : javaParseLong(text);
+      return text === '' || text === 'null' ? null : parseLongToDouble(text);
     }
     default:
       return fail();
@@ -665,87 +609,14 @@ export function parseForceGroups(input: string, options?: ParseForceGroupsOption
 // ---------------------------------------------------------------------------------------------------------
 // Generation
 
-/** Whether a string needs any escaping (quotes, backslashes, control characters or surrogates). */
-function needsEscape(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return true;
-  }
-  return false;
-}
-const SHORT_ESCAPES: Readonly<Record<number, string>> = {
-  8: '\\b',
-  9: '\\t',
-  10: '\\n',
-  12: '\\f',
-  13: '\\r',
-  34: '\\"',
-  92: '\\\\',
-};
-
-function hex4(c: number): string {
-  return '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
-}
-
 /**
- * A JSON string as Jackson writes it, except that lone surrogates are escaped (Jackson writes them raw):
- * the generated value goes into a URL-encoded cookie, and `encodeURIComponent` rejects lone surrogates.
+ * A double for `doubleValue`/`doubleArray`, without an exponent: Java writes `1.0E10` here, which its own
+ * grammar (NUM has no exponent) then rejects, while plain digits round-trip through both parsers. NaN and
+ * infinities are the quoted strings Jackson accepts for them.
  */
-function jsonString(s: string): string {
-  if (!needsEscape(s)) return '"' + s + '"';
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const short = SHORT_ESCAPES[c];
-    if (short !== undefined) {
-      out += short;
-    } else if (c < 0x20) {
-      out += hex4(c);
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += s[i] + s.charAt(i + 1);
-        i++;
-      } else {
-        out += hex4(c);
-      }
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      out += hex4(c);
-    } else {
-      out += s[i];
-    }
-  }
-  return out + '"';
-}
-
-/**
- * A finite double in plain positional notation, always with a fraction (`9.0`, `-0.0`, `0.0000001`).
- * Java writes `1.0E10` here, which its own grammar (NUM has no exponent) then rejects; plain digits
- * round-trip through both parsers.
- */
-function plainDouble(d: number): string {
-  if (Object.is(d, -0)) return '-0.0';
-  let s = String(d);
-  const e = s.indexOf('e');
-  if (e >= 0) {
-    const negative = s.startsWith('-');
-    const mantissa = s.slice(negative ? 1 : 0, e);
-    const exponent = Number(s.slice(e + 1));
-    const dot = mantissa.indexOf('.');
-    const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-    const point = (dot < 0 ? mantissa.length : dot) + exponent;
-    if (point <= 0) s = '0.' + '0'.repeat(-point) + digits;
-    else if (point >= digits.length) s = digits + '0'.repeat(point - digits.length);
-    else s = digits.slice(0, point) + '.' + digits.slice(point);
-    if (negative) s = '-' + s;
-  }
-  return s.includes('.') ? s : s + '.0';
-}
-
-/** A double for `doubleValue`/`doubleArray`; NaN and infinities as the strings Jackson accepts for them. */
 function doubleText(d: unknown): string {
   if (typeof d !== 'number') return '""'; // null elements: "" reads back as null
-  return Number.isFinite(d) ? plainDouble(d) : jsonString(String(d));
+  return jsonDouble(d, 'plain');
 }
 
 function longText(v: unknown): string {
@@ -845,13 +716,6 @@ function sameSlots(a: Payload, b: Payload): boolean {
   return true;
 }
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-function isInt32(v: unknown): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
-}
-
 /**
  * Java `validateForcePayloadMap`: each forced key must exist, and what may replace it depends on the Java class
  * of the current value. Returns the original payload when Java would.
@@ -868,9 +732,9 @@ function mergeMap(current: Payload, forced: Payload): Payload {
     if (typeof now === 'string') {
       merged.set(key, next); // Java puts any forced value over a String, unconverted
     } else if (typeof now === 'number') {
-      if (Number.isInteger(now) && !isInt32(now) && Math.abs(now) < TWO_POW_63) {
+      if (Number.isInteger(now) && !isJavaInt(now) && Math.abs(now) < LONG_MAX_AS_DOUBLE) {
         // A Long (integer beyond int32): Java accepts only an Integer, via Long.valueOf((Integer) forced).
-        if (!isInt32(next)) return current;
+        if (!isJavaInt(next)) return current;
         merged.set(key, next);
       } else {
         // A Double: Java puts any forced value, unconverted. JS cannot tell Java's Integer (written `2` in

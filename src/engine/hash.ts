@@ -6,6 +6,7 @@
  * not the WHATWG one: a lone surrogate becomes `?` instead of U+FFFD.
  */
 
+import { doubleToInt, INT_MAX, INT_MIN } from '../java/numbers/index.js';
 import { MD5_IV_A, MD5_IV_B, MD5_IV_C, MD5_IV_D, md5Compress, md5SingleBlockWord3 } from './md5.js';
 
 /** Java's `?`, written for every unpaired surrogate. */
@@ -191,24 +192,8 @@ export function hashInt(testName: string, salt: string | null, identifier: strin
   return createTestHasher(testName, salt)(identifier);
 }
 
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
 /** `(long) Integer.MAX_VALUE - (long) Integer.MIN_VALUE`, i.e. 2^32 - 1 (not 2^32). */
-const INT_RANGE = 4294967295;
-
-/**
- * Java's `(int)` cast of a double: NaN becomes 0 and out-of-range values saturate, unlike JS's `| 0`,
- * which wraps.
- *
- * @param x - any double
- * @returns the int32 Java would produce
- */
-export function javaIntCast(x: number): number {
-  if (Number.isNaN(x)) return 0;
-  if (x >= INT_MAX) return INT_MAX;
-  if (x <= INT_MIN) return INT_MIN;
-  return Math.trunc(x) + 0; // an int has no -0
-}
+const INT_RANGE = INT_MAX - INT_MIN;
 
 /**
  * Computes an allocation's cutoffs exactly as `StandardTestChooser.constructCutoffArray` (spec §2.5): the
@@ -227,7 +212,7 @@ export function computeCutoffs(lengths: readonly number[]): Int32Array {
   let total = 0;
   for (let i = 0; i < n - 1; i++) {
     total += lengths[i] as number;
-    cutoffs[i] = javaIntCast(INT_MIN + total * INT_RANGE);
+    cutoffs[i] = doubleToInt(INT_MIN + total * INT_RANGE);
   }
   return cutoffs;
 }

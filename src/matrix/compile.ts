@@ -6,7 +6,7 @@
 import { computeCutoffs, createTestHasher } from '../engine/hash.js';
 import { isProctorError } from '../errors.js';
 import { compileRule, verifyRule } from '../rules/index.js';
-import { LONG_MAX, LONG_MIN, parseJavaInteger } from '../rules/java-text.js';
+import { LONG_MIN, parseJavaLong } from '../java/numbers/index.js';
 import { classify } from '../rules/rule-string.js';
 import type { CompiledRule, RuleOptions } from '../rules/index.js';
 import type { CompiledAllocation, CompiledTest } from './compiled.js';
@@ -65,7 +65,8 @@ function minLiveRange(ranges: readonly Range[]): number {
  */
 function payloadPriority(def: TestDefinition): bigint {
   const p = def.payloadExperimentConfig?.priority;
-  return p == null ? LONG_MIN : (parseJavaInteger(String(p), LONG_MIN, LONG_MAX) ?? LONG_MIN);
+  const priority = p == null ? null : parseJavaLong(String(p));
+  return priority === null ? LONG_MIN : BigInt(priority);
 }
 
 /** Java's check for allocations meant for users without a valid unit (not `!x`, not `x == false`). */

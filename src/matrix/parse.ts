@@ -5,6 +5,7 @@
  * naming the JSON path and the value; semantic checks live in `verify.ts`.
  */
 import { MatrixError } from '../errors.js';
+import { isJavaInt } from '../java/numbers/index.js';
 import { restoreConstantDoubles } from './json-doubles.js';
 import { PAYLOAD_TYPES } from './types.js';
 import type {
@@ -67,7 +68,7 @@ function number(value: unknown, path: string, fallback: number): number {
 
 function int32(value: unknown, path: string, fallback: number): number {
   const n = number(value, path, fallback);
-  if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) fail(path, 'a 32-bit integer', value);
+  if (!isJavaInt(n)) fail(path, 'a 32-bit integer', value);
   return n;
 }
 

@@ -4,10 +4,9 @@
  */
 import { cannotConvert, numberFormat, runtimeError } from './el-failure.js';
 import type { ElFailure } from './el-failure.js';
-import { coerceToLong, doubleValue, javaClass, javaToString, normalizeLong } from './coerce.js';
-import type { Long } from './coerce.js';
-import { parseJavaDouble } from './java-numbers.js';
-import { parseJavaLong } from './java-text.js';
+import { coerceToLong, doubleValue, javaClass, javaToString } from './coerce.js';
+import { normalizeLong, parseJavaDouble, parseJavaLong } from '../java/numbers/index.js';
+import type { Long } from '../java/numbers/index.js';
 import { JavaChar, JavaDouble, double, isDouble } from './values.js';
 
 /** ELSupport `isStringFloat`: longer than one char and contains `.`, `e` or `E`. @internal */

@@ -4,13 +4,11 @@
  */
 import { beanInfo } from './beans.js';
 import { cannotConvert, elError, runtimeError } from './el-failure.js';
-import { javaDoubleToString, parseJavaDouble } from './java-numbers.js';
-import { javaCompareStrings, javaEqualsIgnoreCase, parseJavaLong } from './java-text.js';
+import { doubleToInt, doubleToLong, javaDoubleToString, longToInt, parseJavaDouble, parseJavaInt, parseJavaLong } from '../java/numbers/index.js';
+import type { Long } from '../java/numbers/index.js';
+import { javaCompareStrings, parseJavaBoolean } from '../java/text.js';
 import { ReleaseVersion } from './release-version.js';
 import { ENUM_TYPES, JavaChar, JavaDouble, JavaEnum, isDouble, isJavaStringArray, isLong, isLongOp, isPlainObject } from './values.js';
-
-/** A Long value: a whole JS number or a bigint. @internal */
-export type Long = number | bigint;
 
 /** Java class name of a rule value, for messages. @internal */
 export function javaTypeName(v: unknown): string {
@@ -138,37 +136,9 @@ export function coerceToString(v: unknown): string {
 /** ELSupport `coerceToBoolean`: null/`""` → false, `"true"` in any case → true, other types are an error. @internal */
 export function coerceToBoolean(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
-  if (v === null || v === '') return false;
-  if (typeof v === 'string') return javaEqualsIgnoreCase(v, 'true');
+  if (v === null) return false;
+  if (typeof v === 'string') return parseJavaBoolean(v);
   throw cannotConvert(javaToString(v), javaClass(v), 'class java.lang.Boolean');
-}
-
-/** Long from a Double (`(long) d`: truncation, NaN → 0, saturating). @internal */
-export function doubleToLong(d: number): Long {
-  if (Number.isNaN(d)) return 0;
-  const t = Math.trunc(d);
-  if (Number.isSafeInteger(t)) return t === 0 ? 0 : t;
-  if (t >= 2 ** 63) return 9223372036854775807n;
-  if (t <= -(2 ** 63)) return -9223372036854775808n;
-  return BigInt(t);
-}
-
-/** `(int) d` for a Double. @internal */
-export function doubleToInt(d: number): number {
-  if (Number.isNaN(d)) return 0;
-  if (d >= 2147483647) return 2147483647;
-  if (d <= -2147483648) return -2147483648;
-  return Math.trunc(d) | 0;
-}
-
-/** `(int) l` for a Long (low 32 bits). @internal */
-export function longToInt(l: Long): number {
-  return typeof l === 'bigint' ? Number(BigInt.asIntN(32, l)) : Number(BigInt.asIntN(32, BigInt(l)));
-}
-
-/** A bigint as a Long value (number when it is a safe integer). @internal */
-export function normalizeLong(b: bigint): Long {
-  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
 }
 
 /** Double value of a Double (JS number or JavaDouble). @internal */
@@ -217,11 +187,9 @@ export function coerceToInt(v: unknown): number {
   if (v instanceof JavaChar) return v.value.charCodeAt(0);
   if (v === null || v === '') return 0;
   if (typeof v === 'string') {
-    const parsed = parseJavaLong(v);
-    if (parsed === null || parsed > 2147483647 || parsed < -2147483648) {
-      throw cannotConvert(v, 'class java.lang.String', 'class java.lang.Integer');
-    }
-    return Number(parsed);
+    const parsed = parseJavaInt(v);
+    if (parsed === null) throw cannotConvert(v, 'class java.lang.String', 'class java.lang.Integer');
+    return parsed;
   }
   throw cannotConvert(javaToString(v), javaClass(v), 'class java.lang.Integer');
 }

@@ -8,7 +8,7 @@ import { coerceToBoolean, coerceToString, elCompare, elEquals, isEmptyValue, isJ
 import { ElFailure, numberFormat, propertyNotFound, runtimeError, typeError } from './el-failure.js';
 import { callFunction } from './functions.js';
 import type { FunctionDef, FunctionTable } from './functions.js';
-import { parseJavaLong } from './java-text.js';
+import { isJavaInt, parseJavaLong } from '../java/numbers/index.js';
 import { getProperty, invoke, propertyType } from './resolvers.js';
 import type { EvalContext } from './resolvers.js';
 import { JavaChar, double, isDouble } from './values.js';
@@ -356,7 +356,7 @@ export class Compiler {
 
 /** How the type check names a value's class: wrappers by their primitive (`int`, `double`). */
 function primitiveName(v: unknown): string {
-  if (typeof v === 'number' && Number.isInteger(v)) return v >= -2147483648 && v <= 2147483647 ? 'int' : 'long';
+  if (typeof v === 'number' && Number.isInteger(v)) return isJavaInt(v) ? 'int' : 'long';
   if (typeof v === 'bigint') return 'long';
   if (isDouble(v)) return 'double';
   if (v instanceof JavaChar) return 'char';

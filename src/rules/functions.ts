@@ -18,8 +18,8 @@ import {
   setContains,
 } from './coerce.js';
 import { ElFailure, cannotConvert, elError, runtimeError } from './el-failure.js';
-import { javaTrim } from './java-text.js';
-import { javaMatches } from './java-regex.js';
+import { javaTrim } from '../java/text.js';
+import { javaMatches } from '../java/regex/index.js';
 import { ReleaseVersion } from './release-version.js';
 import { toAppValue } from './resolvers.js';
 import { JavaChar, JavaEnum, MAYBE_BOOL, isDouble, isJavaStringArray, isLong, javaStringArray } from './values.js';

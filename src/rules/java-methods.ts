@@ -16,8 +16,8 @@ import {
   setContains,
 } from './coerce.js';
 import { elError, runtimeError } from './el-failure.js';
-import { isBlank, javaCompareStrings, javaEqualsIgnoreCase, javaStrip, javaTrim } from './java-text.js';
-import { javaMatches, javaSplit } from './java-regex.js';
+import { isBlank, javaCompareStrings, javaEqualsIgnoreCase, javaStrip, javaTrim } from '../java/text.js';
+import { javaMatches, javaSplit } from '../java/regex/index.js';
 import { ReleaseVersion } from './release-version.js';
 import { JavaChar, JavaEnum, MATCH_PRECISION, isJavaStringArray, javaStringArray } from './values.js';
 

@@ -3,7 +3,7 @@
  * `proctor:versionInRange()` compares.
  */
 
-import { parseJavaInteger } from './java-text.js';
+import { parseJavaInt } from '../java/numbers/index.js';
 
 /** How many components take part in comparisons: set by where the wildcard `x` sits. */
 export type MatchPrecision = 'MAJOR' | 'MINOR' | 'PATCH' | 'BUILD';
@@ -14,9 +14,9 @@ const MAX_MAJOR = 0x7fff;
 const MAX_PART = 0xffff;
 
 function parseInt32(text: string, whole: string): number {
-  const v = parseJavaInteger(text, -2147483648n, 2147483647n);
+  const v = parseJavaInt(text);
   if (v === null) throw new RangeError(`For input string: "${text}"${text === whole ? '' : ` in ${whole}`}`);
-  return Number(v);
+  return v;
 }
 
 /**

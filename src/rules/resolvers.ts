@@ -3,9 +3,10 @@
  * the `propertyResolved` flag whose stale value decides whether a null at the root of a chain is an error.
  */
 import { BLOCKED_NAMES, beanInfo, isNotFound, readBeanProperty } from './beans.js';
-import { coerceToString, isJavaMap, javaToString, javaTypeName, longToInt, doubleToInt, mapGet } from './coerce.js';
+import { coerceToString, isJavaMap, javaToString, javaTypeName, mapGet } from './coerce.js';
 import { ElFailure, elError, methodNotFound, numberFormat, propertyNotFound, runtimeError } from './el-failure.js';
-import { isBlank, parseJavaInt } from './java-text.js';
+import { doubleToInt, longToInt, parseJavaInt } from '../java/numbers/index.js';
+import { isBlank } from '../java/text.js';
 import { javaMethod } from './java-methods.js';
 import { ReleaseVersion } from './release-version.js';
 import { JavaChar, JavaDouble, JavaEnum, MATCH_PRECISION, isDouble, isJavaStringArray } from './values.js';

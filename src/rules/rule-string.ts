@@ -2,7 +2,7 @@
  * Rule-string handling before any parsing (spec §3.1): `ProctorUtils.clasifyElExpression` and the checks of
  * `RuleEvaluator.evaluateBooleanRuleWithValueExpr`.
  */
-import { isBlank, isJavaWhitespace, regionMatchesIgnoreCase } from './java-text.js';
+import { isBlank, isJavaWhitespace, regionMatchesIgnoreCase } from '../java/text.js';
 
 /** `ProctorUtils.ElExpressionClassification`. @internal */
 export type Classification = 'EMPTY' | 'CONSTANT_TRUE' | 'CONSTANT_FALSE' | 'OTHER';

@@ -8,7 +8,8 @@ import { DEFAULT_TEST_TYPES } from '../matrix/load.js';
 import { describeValue } from '../matrix/parse.js';
 import { ConversionFailure, CONVERTER_TYPE_NAMES, lookupConverter } from './converters.js';
 import type { ValueConverter } from './converters.js';
-import { indent, jsonString } from './json-writer.js';
+import { jsonString } from '../java/json.js';
+import { indent } from './json-writer.js';
 
 /** Where a variable is read from. */
 export type PipetSource = 'QUERY' | 'HEADER';

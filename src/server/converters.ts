@@ -3,8 +3,9 @@
  * typed context value rules see. Each converter follows the Java parser it stands for, including what it
  * refuses; a refusal becomes the 400 "Could not convert raw value ..." response.
  */
-import { javaDoubleToString, javaFloatToString, parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../rules/java-numbers.js';
-import type { JavaIntegerType } from '../rules/java-numbers.js';
+import { parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../java/numbers/index.js';
+import type { JavaIntegerType } from '../java/numbers/index.js';
+import { parseJavaBoolean } from '../java/text.js';
 import { parseUserAgent, USER_AGENT_CLASS } from './user-agent.js';
 
 /** Why a raw value could not be converted: the text after the colon in Pipet's 400 message. */
@@ -53,7 +54,7 @@ const CONVERTERS: readonly (readonly [readonly string[], ValueConverter])[] = [
       javaType: 'java.lang.Boolean',
       echo: 'boolean',
       // Pipet adds "1" to Boolean.valueOf, which is "true" ignoring case and false for anything else.
-      convert: (raw) => raw === '1' || (raw.length === 4 && raw.toLowerCase() === 'true'),
+      convert: (raw) => raw === '1' || parseJavaBoolean(raw),
     },
   ],
   [
@@ -79,10 +80,4 @@ export const CONVERTER_TYPE_NAMES: readonly string[] = Object.freeze([...BY_NAME
 /** The converter registered for a configuration `type` (case-sensitive, as in Java), or undefined. */
 export function lookupConverter(type: string): ValueConverter | undefined {
   return BY_NAME.get(type);
-}
-
-/** Java's `Double.toString`/`Float.toString` for the echo; NaN and infinities are strings, as Jackson writes them. */
-export function echoNumber(value: number, kind: 'float' | 'double'): string {
-  const text = kind === 'float' ? javaFloatToString(value) : javaDoubleToString(value);
-  return Number.isFinite(value) ? text : `"${text}"`;
 }

@@ -7,10 +7,11 @@
 import { EMPTY_FORCE_GROUPS } from '../engine/force-groups.js';
 import type { ForceGroups } from '../engine/force-groups.js';
 import type { TestGroup } from '../engine/types.js';
+import { jsonDouble, jsonString } from '../java/json.js';
 import type { CompiledTest } from '../matrix/compiled.js';
 import type { ResolvedPipetConfig } from './config.js';
-import { ConversionFailure, echoNumber } from './converters.js';
-import { indent, jsonString, writeJson } from './json-writer.js';
+import { ConversionFailure } from './converters.js';
+import { indent, writeJson } from './json-writer.js';
 import type { LoadedMatrix } from './matrix-store.js';
 import { auditTree, payloadTree } from './matrix-json.js';
 import type { QueryParameters } from './query.js';
@@ -99,7 +100,8 @@ function echoValue(body: BodyBuilder, value: unknown, kind: string): void {
       return;
     case 'float':
     case 'double':
-      body.text(echoNumber(value as number, kind));
+      // Java's Float.toString / Double.toString; NaN and infinities quoted, as Jackson writes them.
+      body.text(jsonDouble(value as number, kind));
       return;
     case 'boolean':
       body.text(value === true ? 'true' : 'false');

@@ -1,9 +1,10 @@
 /**
  * JSON text the way Pipet's Jackson writes it: `DefaultPrettyPrinter` layout (`"key" : value`, objects one
- * entry per line indented by two spaces per object level, arrays inline as `[ a, b ]`, empty `{ }` and `[ ]`)
- * and Java number formatting for doubles.
+ * entry per line indented by two spaces per object level, arrays inline as `[ a, b ]`, empty `{ }` and `[ ]`).
+ * Strings and doubles are written by the Java floor's `jsonString` and `jsonDouble`.
  */
-import { formatJavaDecimal, javaDoubleToString } from '../rules/java-numbers.js';
+import { jsonDouble, jsonString } from '../java/json.js';
+import type { NumberStyle } from '../java/json.js';
 
 /** A Java `Double` (written `1.0`, not `1`). */
 export class JavaDouble {
@@ -14,12 +15,6 @@ export class JavaDouble {
 export class JsonNodeValue {
   constructor(readonly value: unknown) {}
 }
-
-/**
- * How doubles are written: `java` is Jackson's default (`Double.toString`: `1.0`, `1.0E-4`), `decimal` is
- * Proctor's matrix serializer (`DecimalFormat("0.0")`, 10 fraction digits max).
- */
-export type DoubleStyle = 'java' | 'decimal';
 
 const INDENTS: string[] = [];
 
@@ -33,26 +28,12 @@ export function indent(level: number): string {
   return text;
 }
 
-// An escaped backslash is matched first so `\\u00ab` (a literal backslash) is never mistaken for an escape.
-const ESCAPES = /\\(?:\\|u00[0-9a-f]{2})/g;
-
-/** A JSON string literal; control characters as `\u00XX` with upper-case hex, as Jackson writes them. */
-export function jsonString(s: string): string {
-  const text = JSON.stringify(s);
-  return text.includes('\\u00') ? text.replace(ESCAPES, (m) => (m.length === 2 ? m : `\\u${m.slice(2).toUpperCase()}`)) : text;
-}
-
-function writeDouble(value: number, style: DoubleStyle): string {
-  if (!Number.isFinite(value)) return `"${javaDoubleToString(value)}"`; // Jackson writes NaN/Infinity quoted
-  return style === 'decimal' ? formatJavaDecimal(value) : javaDoubleToString(value);
-}
-
-function writeNumber(value: number, style: DoubleStyle): string {
+function writeNumber(value: number, style: NumberStyle): string {
   // A JS number is a Java Long when whole, a Double otherwise (spec §3.8); wrap whole Doubles in JavaDouble.
-  return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : writeDouble(value, style);
+  return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : jsonDouble(value, style);
 }
 
-function write(value: unknown, level: number, style: DoubleStyle): string {
+function write(value: unknown, level: number, style: NumberStyle): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -68,8 +49,8 @@ function write(value: unknown, level: number, style: DoubleStyle): string {
     default:
       return 'null';
   }
-  if (value instanceof JavaDouble) return writeDouble(value.value, style);
-  if (value instanceof JsonNodeValue) return write(value.value, level, 'java');
+  if (value instanceof JavaDouble) return jsonDouble(value.value, style);
+  if (value instanceof JsonNodeValue) return write(value.value, level, 'double');
   if (Array.isArray(value)) {
     if (value.length === 0) return '[ ]';
     let out = '[ ';
@@ -95,10 +76,11 @@ function write(value: unknown, level: number, style: DoubleStyle): string {
 
 /**
  * Write a value as Jackson's pretty printer would. `level` is the number of objects enclosing the value
- * (for fragments later inserted with {@link RawJson}).
+ * (for fragments later inserted with {@link RawJson}). Doubles are written in `style`: `double` (Jackson's
+ * default) or `decimal` (Proctor's matrix serializer).
  * @example
  * writeJson({ a: [1, 2], b: {} }) // '{\n  "a" : [ 1, 2 ],\n  "b" : { }\n}'
  */
-export function writeJson(value: unknown, options: { readonly style?: DoubleStyle; readonly level?: number } = {}): string {
-  return write(value, options.level ?? 0, options.style ?? 'java');
+export function writeJson(value: unknown, options: { readonly style?: 'double' | 'decimal'; readonly level?: number } = {}): string {
+  return write(value, options.level ?? 0, options.style ?? 'double');
 }

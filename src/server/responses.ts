@@ -2,7 +2,8 @@
  * Pipet's response envelope (spec §5.3): `{"data": …, "meta": {"status": …, "error"?: …}}`, pretty-printed by
  * Jackson, with `data: {}` on errors and the HTTP status equal to `meta.status`.
  */
-import { indent, jsonString, writeJson } from './json-writer.js';
+import { jsonString } from '../java/json.js';
+import { indent, writeJson } from './json-writer.js';
 
 /** A response ready to send. */
 export interface PipetResponse {

@@ -8,6 +8,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import UAParser from 'ua-parser-js';
+import { parseJavaInt } from '../java/numbers/index.js';
 
 /** The Java class Pipet registers for the `UserAgent` type (its canonical name). */
 export const USER_AGENT_CLASS = 'com.indeed.proctor.pipet.deploy.useragent.UserAgent';
@@ -331,11 +332,9 @@ export class UserAgent {
   }
 }
 
-/** Java `Integer.parseInt` with a fallback, as Pipet's `getIntegerParameter` (ASCII digits suffice here). */
+/** Java `Integer.parseInt` with a fallback, as Pipet's `getIntegerParameter`. */
 function intOr(value: string | null, fallback: number): number {
-  if (value === null || !/^[+-]?\d+$/.test(value)) return fallback;
-  const n = Number(value);
-  return n >= -2147483648 && n <= 2147483647 ? n : fallback;
+  return (value === null ? null : parseJavaInt(value)) ?? fallback;
 }
 
 function userAgentVersionFrom(version: BrowserVersion): UserAgentVersion {

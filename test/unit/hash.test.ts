@@ -7,7 +7,6 @@ import {
   createTestHasher,
   hashInt,
   hashKey,
-  javaIntCast,
   javaUtf8Bytes,
   pickRangeIndex,
 } from '../../src/engine/hash.js';
@@ -189,17 +188,6 @@ describe('MD5 against node:crypto', () => {
       expect(a(id)).toBe(nodeHash('a|sa', id));
       expect(b(id)).toBe(nodeHash(hashKey('b', 'a-much-longer-salt-that-does-not-fit-in-the-single-block-fast-path-at-all'), id));
     }
-  });
-});
-
-describe('javaIntCast', () => {
-  it('saturates and truncates like Java', () => {
-    expect(javaIntCast(NaN)).toBe(0);
-    expect(javaIntCast(1e20)).toBe(2147483647);
-    expect(javaIntCast(-1e20)).toBe(-2147483648);
-    expect(javaIntCast(-0.5)).toBe(0);
-    expect(javaIntCast(2.9)).toBe(2);
-    expect(javaIntCast(-2.9)).toBe(-2);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JavaDouble, jsonString, JsonNodeValue, writeJson } from '../../src/server/json-writer.js';
+import { JavaDouble, JsonNodeValue, writeJson } from '../../src/server/json-writer.js';
 import { errorEnvelope, okEnvelope } from '../../src/server/responses.js';
 
 describe('writeJson (Jackson DefaultPrettyPrinter)', () => {
@@ -40,10 +40,9 @@ describe('writeJson (Jackson DefaultPrettyPrinter)', () => {
     expect(writeJson({ a: 1 }, { level: 2 })).toBe('{\n      "a" : 1\n    }');
   });
 
-  it('uses toJSON, skips undefined members and escapes control characters with upper-case hex', () => {
+  it('uses toJSON, skips undefined members and escapes keys and strings as Jackson does', () => {
     expect(writeJson({ d: { toJSON: () => 'x' }, u: undefined })).toBe('{\n  "d" : "x"\n}');
-    expect(jsonString('a\u001fb"\\\n')).toBe('"a\\u001Fb\\"\\\\\\n"');
-    expect(jsonString('\\u00ab')).toBe('"\\\\u00ab"');
+    expect(writeJson({ 'k\u0001': 'a\u001fb' })).toBe('{\n  "k\\u0001" : "a\\u001Fb"\n}');
   });
 });
 

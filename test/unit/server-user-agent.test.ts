@@ -63,6 +63,11 @@ describe('UserAgent (spec §5.5)', () => {
     expect(parseUserAgent(WINDOWS_CHROME).OS.majorVersion).toBe(-1);
   });
 
+  it('reads version numbers with Java\'s Integer.parseInt, which takes any Unicode decimal digit', () => {
+    const arabicIndicFive = WINDOWS_PHONE_7.replace('OS 7.5;', 'OS 7.\u0665;');
+    expect(parseUserAgent(arabicIndicFive).OS.toJSON()).toEqual({ family: 'windows', majorVersion: 7, minorVersion: 5, version: '7.\u0665' });
+  });
+
   it('"Kindle Fire" and "Nexus 7" are tablets whatever the OS says', () => {
     const kindle = parseUserAgent('Mozilla/5.0 (Linux; U; en-us) AppleWebKit/533.16 (KHTML, like Gecko) Version/5.0 Safari/533.16 Kindle Fire');
     expect([kindle.tablet, kindle.mobileDevice, kindle.phone]).toEqual([true, true, false]);

@@ -1,89 +1,17 @@
 /**
- * Java's number parsing and printing (`src/rules/java-numbers.ts`), shared by the rule language (string
- * coercion, spec §3.4) and Pipet's converters and Jackson output (spec §5.2, §1.7). Expected values are what
- * Java gives; where a case names a Java expression in a comment, that expression was run on JDK 17 and JDK 25
- * and both agree unless the comment says otherwise.
+ * Java's floating-point parsing and printing (`src/java/numbers/`), shared by the rule language (string
+ * coercion, spec §3.4), force-group payloads (spec §4), Pipet's converters and Jackson output (spec §5.2,
+ * §1.7). Expected values are what Java gives; where a case names a Java expression in a comment, that
+ * expression was run on JDK 17 and JDK 25 and both agree unless the comment says otherwise.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  formatJavaDecimal,
-  javaDoubleToString,
-  javaFloatToString,
-  parseJavaDouble,
-  parseJavaFloat,
-  parseJavaInteger,
-} from '../../src/rules/java-numbers.js';
-import { javaTrim } from '../../src/rules/java-text.js';
+import { formatJavaDecimal, javaDoubleToString, javaFloatToString, parseJavaDouble, parseJavaFloat } from '../../src/java/numbers/index.js';
 
 /** Float neighbours of 1 and the float extremes, as the doubles they are. */
 const FLOAT_AFTER_1 = 1 + 2 ** -23; // Math.nextUp(1f)
 const FLOAT_MAX = 3.4028234663852886e38; // Float.MAX_VALUE
 const FLOAT_MIN = 1.401298464324817e-45; // Float.MIN_VALUE
-
-describe('parseJavaInteger (Java X.valueOf, radix 10)', () => {
-  it.each([
-    ['0', 'int', 0],
-    ['-0', 'int', 0],
-    ['+5', 'int', 5],
-    ['-5', 'int', -5],
-    ['007', 'int', 7],
-    ['2147483647', 'int', 2147483647],
-    ['-2147483648', 'int', -2147483648],
-    ['127', 'byte', 127],
-    ['-128', 'byte', -128],
-    ['32767', 'short', 32767],
-    ['-32768', 'short', -32768],
-    ['9007199254740991', 'long', 9007199254740991],
-    ['９', 'int', 9], // fullwidth digit: Character.digit accepts every Unicode decimal digit
-    ['١٢٣', 'int', 123], // Arabic-Indic
-  ] as const)('%s as %s → %s', (input, type, expected) => {
-    const value = parseJavaInteger(input, type);
-    expect(value).toBe(expected);
-    expect(Object.is(value, -0)).toBe(false);
-  });
-
-  it('returns longs beyond 2^53 as bigint, exactly', () => {
-    expect(parseJavaInteger('9223372036854775807', 'long')).toBe(9223372036854775807n);
-    expect(parseJavaInteger('-9223372036854775808', 'long')).toBe(-9223372036854775808n);
-    expect(parseJavaInteger('9007199254740993', 'long')).toBe(9007199254740993n);
-  });
-
-  it.each([
-    ['', 'int'],
-    ['+', 'int'],
-    ['-', 'int'],
-    ['+-1', 'int'],
-    ['--1', 'int'],
-    [' 1', 'int'], // no trimming in Integer.valueOf
-    ['1 ', 'int'],
-    ['1.0', 'int'],
-    ['1e3', 'int'],
-    ['0x10', 'int'],
-    ['1_000', 'int'],
-    ['2147483648', 'int'], // int overflow
-    ['-2147483649', 'int'],
-    ['99999999999999999999999', 'int'],
-    ['128', 'byte'],
-    ['-129', 'byte'],
-    ['32768', 'short'],
-    ['9223372036854775808', 'long'],
-    ['-9223372036854775809', 'long'],
-    ['NaN', 'long'],
-    ['𝟙', 'int'], // a supplementary digit is two chars for Java's char-based parser: refused
-  ] as const)('%j as %s is a NumberFormatException', (input, type) => {
-    expect(parseJavaInteger(input, type)).toBeNull();
-  });
-
-  it('agrees with BigInt on every decimal string in range', () => {
-    fc.assert(
-      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (n) => {
-        const value = parseJavaInteger(n.toString(), 'long');
-        expect(BigInt(value as number | bigint)).toBe(n);
-      }),
-    );
-  });
-});
 
 describe('parseJavaDouble (Java Double.valueOf)', () => {
   it.each([
@@ -239,13 +167,6 @@ describe('parseJavaDouble (Java Double.valueOf)', () => {
     ['-0.0', -0],
   ] as const)('Float.valueOf(%j) → %s', (input, expected) => {
     expect(parseJavaFloat(input)).toBe(expected);
-  });
-});
-
-describe('javaTrim', () => {
-  it('strips chars ≤ U+0020 only', () => {
-    expect(javaTrim('\u0000\t a \u001f')).toBe('a');
-    expect(javaTrim('\u00a0a\u00a0')).toBe('\u00a0a\u00a0');
   });
 });
 

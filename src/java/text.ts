@@ -1,8 +1,10 @@
 /**
- * Java text primitives the rule language relies on: `Character.isWhitespace`, `String.trim`, `Character.digit`,
- * `Integer.parseInt`/`Long.valueOf` and case-insensitive region matching. Java's floating-point parsing and
- * printing (`Double.valueOf`, `Double.toString`) live in `java-numbers.ts`.
+ * Java's text primitives (the floor under `rules/`, `engine/`, `matrix/` and `server/`): `Character.isWhitespace`,
+ * `Character.digit`, `String.trim`/`strip`/`equalsIgnoreCase`/`regionMatches`/`compareTo`,
+ * `Boolean.parseBoolean` and commons-lang `StringUtils.isBlank`. Number parsing and printing live in
+ * `numbers/`, regular expressions in `regex/`.
  */
+
 /** Java `Character.isWhitespace` for one UTF-16 unit. */
 export function isJavaWhitespace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
@@ -60,51 +62,6 @@ export function javaDigit(code: number): number {
   return (code - start) % 10;
 }
 
-/**
- * Java `Integer.parseInt`/`Long.parseLong` (radix 10): optional sign, Unicode decimal digits, range checked.
- * Returns null where Java throws `NumberFormatException`.
- * @internal
- */
-export function parseJavaInteger(text: string, min: bigint, max: bigint): bigint | null {
-  const len = text.length;
-  if (len === 0) return null;
-  let i = 0;
-  let negative = false;
-  const first = text.charCodeAt(0);
-  if (first === 0x2d || first === 0x2b) {
-    negative = first === 0x2d;
-    i = 1;
-    if (len === 1) return null;
-  }
-  let value = 0n;
-  for (; i < len; i++) {
-    const d = javaDigit(text.charCodeAt(i));
-    if (d < 0) return null;
-    value = value * 10n + BigInt(d);
-    if (value > max + 1n) return null;
-  }
-  if (negative) value = -value;
-  return value < min || value > max ? null : value;
-}
-
-/** Java's `Long.MIN_VALUE` and `Long.MAX_VALUE`. */
-export const LONG_MIN = -(2n ** 63n);
-export const LONG_MAX = 2n ** 63n - 1n;
-
-/** Java `Long.valueOf(String)` as a Long value (number when safe, else bigint); null when Java throws. */
-export function parseJavaLong(text: string): number | bigint | null {
-  if (text.length <= 15 && /^[+-]?[0-9]+$/.test(text)) return Number(text) + 0;
-  const v = parseJavaInteger(text, LONG_MIN, LONG_MAX);
-  if (v === null) return null;
-  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-}
-
-/** Java `Integer.parseInt(String)`; null when Java throws. */
-export function parseJavaInt(text: string): number | null {
-  const v = parseJavaInteger(text, -2147483648n, 2147483647n);
-  return v === null ? null : Number(v);
-}
-
 /** Java `Character.toUpperCase`/`toLowerCase` on one UTF-16 unit (one-to-one mappings only). */
 function upperUnit(c: string): string {
   const u = c.toUpperCase();
@@ -145,4 +102,12 @@ export function javaCompareStrings(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return a.length - b.length;
+}
+
+/**
+ * Java `Boolean.parseBoolean(s)` (what `Boolean.valueOf(String)` returns): true for `"true"` in any case,
+ * false for everything else, null included.
+ */
+export function parseJavaBoolean(s: string | null): boolean {
+  return s !== null && s.length === 4 && regionMatchesIgnoreCase(s, 0, 'true');
 }

@@ -1,8 +1,7 @@
 /** Java regular expressions as `proctor:matches` and `String.matches` see them (spec §3.6, §3.9). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../../src/rules/index.js';
-import { javaMatches } from '../../src/rules/java-regex.js';
+import { compileJavaRegex, javaMatches, javaSplit, MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../../src/java/regex/index.js';
 
 type Expected = boolean | 'error';
 
@@ -403,5 +402,26 @@ describe('Java regex semantics', () => {
     expect(matches('a'.repeat(MAX_INPUT_LENGTH + 1), 'a*')).toBe('error');
     expect(matches('a'.repeat(MAX_INPUT_LENGTH), 'a*')).toBe(true);
     for (let i = 0; i < REGEX_CACHE_SIZE * 2; i++) expect(matches(`x${i}`, `x${i}`)).toBe(true);
+  });
+
+  it('keeps a pattern in use while more than the cache size of others pass through (least recently used goes)', () => {
+    const hot = compileJavaRegex('h[o0]t');
+    for (let i = 0; i < REGEX_CACHE_SIZE * 2; i++) {
+      compileJavaRegex(`cold${i}`);
+      if (i % 16 === 0) expect(compileJavaRegex('h[o0]t')).toBe(hot);
+    }
+    expect(compileJavaRegex('h[o0]t')).toBe(hot);
+    expect(compileJavaRegex('cold0')).not.toBe(compileJavaRegex(`cold${REGEX_CACHE_SIZE * 2 - 1}`));
+  });
+
+  it('caches an invalid pattern as its error', () => {
+    expect(() => compileJavaRegex('a{')).toThrow(SyntaxError);
+    expect(() => compileJavaRegex('a{')).toThrow(/Illegal repetition/);
+  });
+
+  it('splits like String.split (limit 0)', () => {
+    expect(javaSplit('a,b,,c,,', ',')).toEqual(['a', 'b', '', 'c']);
+    expect(javaSplit('abc', '')).toEqual(['a', 'b', 'c']);
+    expect(javaSplit('', ',')).toEqual(['']);
   });
 });
