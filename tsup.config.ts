@@ -4,9 +4,9 @@ import { defineConfig } from 'tsup';
 const entries = {
   index: 'src/index.ts',
   express: 'src/express/index.ts',
-  nunjucks: 'src/engines/nunjucks.ts',
-  handlebars: 'src/engines/handlebars.ts',
-  ejs: 'src/engines/ejs.ts',
+  nunjucks: 'src/templating/nunjucks.ts',
+  handlebars: 'src/templating/handlebars.ts',
+  ejs: 'src/templating/ejs.ts',
   server: 'src/server/index.ts',
 };
 

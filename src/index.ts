@@ -10,7 +10,7 @@ export { ProctorResult } from './engine/result.js';
 export type { AllocationRef, IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './engine/types.js';
 export { EMPTY_FORCE_GROUPS, generateForceGroups, parseForceGroups } from './engine/force-groups.js';
 export type { ForceGroups } from './engine/force-groups.js';
-export { createTestHasher, hashInt } from './engine/hash.js';
+export { createTestHasher, hashInt } from './hashing/hash.js';
 export { explainAssignment } from './engine/explain.js';
 export type { Explanation } from './engine/explain.js';
 
@@ -52,12 +52,12 @@ export type { ProctorErrorCode } from './errors.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 
-export { createProctor } from './client.js';
+export { createProctor } from './proc/client.js';
 export type { Register, RegisteredTests } from './register.js';
-export type { ProcInput, ProctorClient, ProctorClientOptions } from './client.js';
-export { GroupAssignment, UNASSIGNED } from './groups/group-assignment.js';
-export { ProcAccessError, procOf } from './groups/proc.js';
-export type { ExposureEvent, ProctorGroups, ProctorGroupsMethods, TemplateView } from './groups/proc.js';
+export type { ProcInput, ProctorClient, ProctorClientOptions } from './proc/client.js';
+export { GroupAssignment, UNASSIGNED } from './proc/group-assignment.js';
+export { ProcAccessError, procOf } from './proc/proc.js';
+export type { ExposureEvent, ProctorGroups, ProctorGroupsMethods, TemplateView } from './proc/proc.js';
 export { localSource } from './sources/local.js';
 export type { LocalSource, LocalSourceOptions } from './sources/local.js';
 export { staticSource } from './sources/static.js';
@@ -70,7 +70,7 @@ export type {
   ProctorSource,
   SourceAssignment,
   SyncIdentify,
-} from './sources/types.js';
+} from './contract.js';
 export { pipetSource } from './sources/pipet.js';
 export type { PipetFetch, PipetFetchInit, PipetFetchResponse, PipetSource, PipetSourceOptions } from './sources/pipet.js';
 export { cacheKey, isAssignmentStore, memoryStore, pipetCache } from './cache/index.js';
@@ -83,5 +83,5 @@ export type {
   PipetCache,
   PipetCacheOptions,
 } from './cache/index.js';
-export { procScript, procScriptData } from './script/index.js';
-export type { ProcScriptMode, ProcScriptOptions, ScriptAssignment } from './script/proc-script.js';
+export { procScript, procScriptData } from './templating/script/index.js';
+export type { ProcScriptMode, ProcScriptOptions, ScriptAssignment } from './templating/script/proc-script.js';

@@ -17,7 +17,7 @@
 import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import type { SourceAssignment } from '../sources/types.js';
+import type { SourceAssignment } from '../contract.js';
 import { isAssignmentStore } from './store.js';
 import type { AssignmentStore, CacheEntry } from './store.js';
 

@@ -4,7 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../errors.js';
-import type { SourceAssignment } from '../sources/types.js';
+import type { SourceAssignment } from '../contract.js';
 
 /**
  * One cached Pipet answer. Plain JSON data only (strings, numbers, objects), so a remote store can

@@ -10,7 +10,7 @@ import { LONG_MIN } from '../java/numbers/index.js';
 import { parseJavaBoolean } from '../java/text.js';
 import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups.js';
 import type { ForceGroups } from './force-groups.js';
-import { pickRangeIndex } from './hash.js';
+import { pickRangeIndex } from '../hashing/hash.js';
 import type { IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './types.js';
 
 /** Everything one assignment needs. */

@@ -11,7 +11,7 @@ import type { Proctor } from './proctor.js';
 import type { DetermineInput } from './proctor.js';
 import { identifierOf, isIncognito, observeAssignment, TEST_RULE } from './determine.js';
 import type { ScanHook } from './determine.js';
-import { hashKey as testHashKey, pickRangeIndex } from './hash.js';
+import { hashKey as testHashKey, pickRangeIndex } from '../hashing/hash.js';
 import type { TestGroup } from './types.js';
 
 export type RuleVerdict = { readonly value: boolean } | { readonly error: string };

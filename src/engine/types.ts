@@ -1,5 +1,4 @@
 /** Inputs and outputs of assignment (spec §2.1). */
-import type { Payload } from '../matrix/types.js';
 
 /** Identifiers by test type, e.g. `{ USER: 'u123', ACCOUNT: '42' }`. */
 export type Identifiers = Readonly<Record<string, string | null | undefined>>;
@@ -10,23 +9,7 @@ export type Identifiers = Readonly<Record<string, string | null | undefined>>;
  */
 export type IdentifierValidator = 'noop' | 'noEmpty' | ((testType: string, identifier: string) => boolean);
 
-/** Which allocation produced a bucket; `null` on a group when it was forced (or MIN_LIVE). */
-export interface AllocationRef {
-  readonly id: string;
-  readonly name: string;
-  readonly index: number;
-}
-
-/** One test's assignment. */
-export interface TestGroup {
-  /** Bucket name. */
-  readonly name: string;
-  /** Bucket value; negative values mean "not in the experiment". */
-  readonly value: number;
-  /** The bucket payload in the matrix shape (`{ stringValue: '…' }`), after payload forcing. */
-  readonly payload: Payload | null;
-  readonly allocation: AllocationRef | null;
-}
+export type { AllocationRef, TestGroup } from '../matrix/compiled.js';
 
 /** A payload-experiment property (spec §2.10). */
 export interface PayloadProperty {

@@ -9,7 +9,7 @@ export type { CookieRequest, CookieResponse, LocalRequest, TrackingCookieOptions
 export { proctorDebugPages } from './debug-pages.js';
 export type { DebugNavLink, DebugPage, DebugPagesOptions } from './debug-pages.js';
 
-import type { ProctorGroups } from '../groups/proc.js';
+import type { ProctorGroups } from '../proc/proc.js';
 import type { RegisteredTests } from '../register.js';
 
 declare global {

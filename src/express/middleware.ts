@@ -3,11 +3,11 @@
  * `prforceGroups` for privileged users, and `res.render` that waits for an asynchronous `proc` before any
  * engine renders. Nothing here throws into the app: failures become unassigned groups, a log line, `next()`.
  */
-import { createProctor } from '../client.js';
-import type { ProctorClient, ProctorClientOptions } from '../client.js';
+import { createProctor } from '../proc/client.js';
+import type { ProctorClient, ProctorClientOptions } from '../proc/client.js';
 import { ConfigError } from '../errors.js';
 import { staticSource } from '../sources/static.js';
-import type { ProctorGroups } from '../groups/proc.js';
+import type { ProctorGroups } from '../proc/proc.js';
 import { consoleLogger, isLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';

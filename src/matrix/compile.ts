@@ -3,7 +3,7 @@
  * or is rejected with a {@link TestRejection} naming the field and the value. Nothing here throws for a bad
  * test; the loader drops it and reports why.
  */
-import { computeCutoffs, createTestHasher } from '../engine/hash.js';
+import { computeCutoffs, createTestHasher } from '../hashing/hash.js';
 import { isProctorError } from '../errors.js';
 import { compileRule, verifyRule } from '../rules/index.js';
 import { LONG_MIN, parseJavaLong } from '../java/numbers/index.js';
@@ -12,7 +12,7 @@ import type { CompiledRule, RuleOptions } from '../rules/index.js';
 import type { CompiledAllocation, CompiledTest } from './compiled.js';
 import { describeValue } from './parse.js';
 import { payloadType } from './types.js';
-import type { TestGroup } from '../engine/types.js';
+import type { TestGroup } from './compiled.js';
 import type { Payload, Range, TestBucket, TestDefinition } from './types.js';
 
 /** Why a test was not loaded. */

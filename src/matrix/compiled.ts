@@ -1,7 +1,24 @@
 /** The frozen, compiled form of a loaded matrix: what the engine evaluates per request. */
-import type { TestGroup } from '../engine/types.js';
 import type { CompiledRule } from '../rules/index.js';
-import type { Allocation, Audit, TestBucket, TestDefinition } from './types.js';
+import type { Allocation, Audit, Payload, TestBucket, TestDefinition } from './types.js';
+
+/** Which allocation produced a bucket; `null` on a group when it was forced (or MIN_LIVE). */
+export interface AllocationRef {
+  readonly id: string;
+  readonly name: string;
+  readonly index: number;
+}
+
+/** One test's assignment. */
+export interface TestGroup {
+  /** Bucket name. */
+  readonly name: string;
+  /** Bucket value; negative values mean "not in the experiment". */
+  readonly value: number;
+  /** The bucket payload in the matrix shape (`{ stringValue: '…' }`), after payload forcing. */
+  readonly payload: Payload | null;
+  readonly allocation: AllocationRef | null;
+}
 
 /** One allocation, ready for bucket lookup: cutoffs precomputed, range → bucket resolved. */
 export interface CompiledAllocation {

@@ -12,7 +12,7 @@ import { isLogger, silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
 import { MatrixLoader, matrixLocation } from './matrix-loader.js';
-import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from './types.js';
+import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from '../contract.js';
 
 /** Options for {@link localSource}. */
 export interface LocalSourceOptions extends Omit<ProctorOptions, 'logger'> {

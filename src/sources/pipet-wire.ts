@@ -4,7 +4,7 @@
  */
 import { payloadType } from '../matrix/types.js';
 import type { Payload } from '../matrix/types.js';
-import type { IdentifyRequest, MatrixDocument, SourceAssignment } from './types.js';
+import type { IdentifyRequest, MatrixDocument, SourceAssignment } from '../contract.js';
 
 /**
  * How one context or identifier value is written in the query string; null means "omit the parameter".

@@ -21,7 +21,7 @@ import type { Logger } from '../logger.js';
 import { getWithRetry } from './pipet-http.js';
 import type { PipetFetch, RetryPolicy } from './pipet-http.js';
 import { cacheParams, identifyQuery, matrixDocumentVersion, parseIdentifyResponse, parseMatrixResponse } from './pipet-wire.js';
-import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment } from './types.js';
+import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment } from '../contract.js';
 
 export type { PipetFetch, PipetFetchInit, PipetFetchResponse } from './pipet-http.js';
 

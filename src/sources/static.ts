@@ -3,7 +3,7 @@
  * so it behaves exactly like a local matrix from the `proc` object's point of view.
  */
 import type { Payload } from '../matrix/types.js';
-import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment, SyncIdentify } from './types.js';
+import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment, SyncIdentify } from '../contract.js';
 
 /** A fixed assignment: a bucket name and value, optionally a payload in the matrix shape. */
 export interface StaticAssignment {

@@ -6,7 +6,7 @@ import { memoryStore } from '../../src/cache/store.js';
 import type { AssignmentStore } from '../../src/cache/store.js';
 import { pipetSource } from '../../src/sources/pipet.js';
 import type { PipetFetch, PipetSourceOptions } from '../../src/sources/pipet.js';
-import type { IdentifyRequest } from '../../src/sources/types.js';
+import type { IdentifyRequest } from '../../src/contract.js';
 import { recordingLogger, startFakePipet } from '../support/fake-pipet.js';
 import type { FakePipet } from '../support/fake-pipet.js';
 import { trackUnhandledRejections } from '../support/unhandled-rejections.js';

@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/errors.js';
 import { memoryStore } from '../../src/cache/store.js';
 import { pipetSource } from '../../src/sources/pipet.js';
 import type { PipetFetch, PipetSourceOptions } from '../../src/sources/pipet.js';
-import type { IdentifyRequest } from '../../src/sources/types.js';
+import type { IdentifyRequest } from '../../src/contract.js';
 import { recordingLogger, refusedUrl, startFakePipet } from '../support/fake-pipet.js';
 import type { FakeBehaviour, FakeGroup, FakePipet } from '../support/fake-pipet.js';
 import { trackUnhandledRejections } from '../support/unhandled-rejections.js';

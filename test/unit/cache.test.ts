@@ -4,7 +4,7 @@ import { cacheKey, pipetCache } from '../../src/cache/pipet-cache.js';
 import { memoryStore } from '../../src/cache/store.js';
 import type { AssignmentStore, CacheEntry } from '../../src/cache/store.js';
 import { ConfigError } from '../../src/errors.js';
-import type { SourceAssignment } from '../../src/sources/types.js';
+import type { SourceAssignment } from '../../src/contract.js';
 import { recordingLogger } from '../support/fake-pipet.js';
 
 function groups(name = 'control'): Record<string, SourceAssignment> {

@@ -9,7 +9,7 @@ import {
   hashKey,
   javaUtf8Bytes,
   pickRangeIndex,
-} from '../../src/engine/hash.js';
+} from '../../src/hashing/hash.js';
 import { readVectors } from '../support/vectors.js';
 
 interface HashVectors {

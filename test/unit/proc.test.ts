@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { ConfigError, createProctor, localSource, procOf, staticSource } from '../../src/index.js';
 import type { ExposureEvent, GroupAssignment, ProctorGroups } from '../../src/index.js';
-import type { IdentifyRequest, IdentifyResult, ProctorSource } from '../../src/sources/types.js';
+import type { IdentifyRequest, IdentifyResult, ProctorSource } from '../../src/contract.js';
 import exampleMatrix from '../../examples/matrix.json' with { type: 'json' };
 
 const TESTS = ['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'nosuchtst'] as const;

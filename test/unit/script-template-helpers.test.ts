@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createProctor, staticSource } from '../../src/index.js';
 import type { Logger, StaticAssignment } from '../../src/index.js';
-import { createTemplateHelpers, procPayload, proctorMatches, splitScriptArgs } from '../../src/engines/index.js';
+import { createTemplateHelpers, procPayload, proctorMatches, splitScriptArgs } from '../../src/templating/index.js';
 
 const GROUPS: Record<string, StaticAssignment> = {
   colortst: { name: 'blue', value: 1, payload: { stringValue: '#2B60DE' } },

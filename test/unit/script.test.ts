@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, createProctor, localSource, ProcAccessError, staticSource } from '../../src/index.js';
 import type { ExposureEvent, Logger, Payload, StaticAssignment } from '../../src/index.js';
-import { escapeAttribute, isUsableGlobalName, procScript, procScriptData, serializeForScript } from '../../src/script/index.js';
+import { escapeAttribute, isUsableGlobalName, procScript, procScriptData, serializeForScript } from '../../src/templating/script/index.js';
 import { MATRIX } from '../integration/engines-table.js';
 
 function staticProc(groups: Record<string, StaticAssignment>, tests = Object.keys(groups), onExposure?: (e: ExposureEvent) => void) {

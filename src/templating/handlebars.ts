@@ -9,8 +9,8 @@ import type { ProctorTemplateOptions, TemplateHelpers } from './shared.js';
 
 export { procPayload, proctorMatches } from './shared.js';
 export type { ProctorTemplateOptions } from './shared.js';
-export { procScript } from '../script/proc-script.js';
-export type { ProcScriptOptions } from '../script/proc-script.js';
+export { procScript } from './script/proc-script.js';
+export type { ProcScriptOptions } from './script/proc-script.js';
 
 /** A Handlebars helper as Handlebars calls it: `this` is the current context, `options` comes last. */
 export type HandlebarsHelper = (this: unknown, ...args: unknown[]) => unknown;

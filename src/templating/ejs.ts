@@ -6,14 +6,14 @@
  * EJS is never imported here.
  */
 import { ConfigError } from '../errors.js';
-import type { ProcScriptMode } from '../script/proc-script.js';
+import type { ProcScriptMode } from './script/proc-script.js';
 import { createTemplateHelpers, splitScriptArgs } from './shared.js';
 import type { ProctorTemplateOptions, TemplateHelpers } from './shared.js';
 
 export { procPayload, proctorMatches } from './shared.js';
 export type { ProctorTemplateOptions } from './shared.js';
-export { procScript } from '../script/proc-script.js';
-export type { ProcScriptOptions } from '../script/proc-script.js';
+export { procScript } from './script/proc-script.js';
+export type { ProcScriptOptions } from './script/proc-script.js';
 
 /** Per-call options of `procScript` in a template (the last argument). */
 export interface ProcScriptCallOptions {

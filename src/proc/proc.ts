@@ -8,7 +8,7 @@
  */
 import { ProctorError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment } from '../sources/types.js';
+import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment } from '../contract.js';
 import { toGroupAssignment } from './group-assignment.js';
 import type { GroupAssignment } from './group-assignment.js';
 

@@ -7,12 +7,12 @@
  * fallback (and is logged once), exactly like an unassigned test.
  */
 import { ConfigError } from '../errors.js';
-import type { GroupAssignment } from '../groups/group-assignment.js';
-import { procOf } from '../groups/proc.js';
+import type { GroupAssignment } from '../proc/group-assignment.js';
+import { procOf } from '../proc/proc.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { PROC_SCRIPT_OPTION_NAMES, procScript, validateProcScriptOptions } from '../script/proc-script.js';
-import type { ProcScriptMode, ProcScriptOptions } from '../script/proc-script.js';
+import { PROC_SCRIPT_OPTION_NAMES, procScript, validateProcScriptOptions } from './script/proc-script.js';
+import type { ProcScriptMode, ProcScriptOptions } from './script/proc-script.js';
 
 /** Options every engine plugin accepts. */
 export interface ProctorTemplateOptions {

@@ -10,8 +10,8 @@ import type { ProctorTemplateOptions, TemplateHelpers } from './shared.js';
 
 export { procPayload, proctorMatches } from './shared.js';
 export type { ProctorTemplateOptions } from './shared.js';
-export { procScript } from '../script/proc-script.js';
-export type { ProcScriptOptions } from '../script/proc-script.js';
+export { procScript } from './script/proc-script.js';
+export type { ProcScriptOptions } from './script/proc-script.js';
 
 /** The parts of a Nunjucks `Environment` the plugin uses (structural, so Nunjucks stays optional). */
 export interface NunjucksEnvironmentLike {

@@ -2,10 +2,10 @@
  * `procScript`: hands a request's groups to browser JavaScript (spec §7.2, the seed README's "JavaScript"
  * section) as one `<script>` element, without any template engine. The engine plugins call this.
  */
-import { ConfigError } from '../errors.js';
-import { procOf } from '../groups/proc.js';
-import { silentLogger } from '../logger.js';
-import type { Logger } from '../logger.js';
+import { ConfigError } from '../../errors.js';
+import { procOf } from '../../proc/proc.js';
+import { silentLogger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
 import { isUsableGlobalName } from './identifier.js';
 import { escapeAttribute, serializeForScript } from './serialize.js';
 

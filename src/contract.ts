@@ -3,8 +3,8 @@
  * the adapters see only this. A source never throws or rejects on the request path: failures come back as
  * an {@link IdentifyResult} with `error` set and the documented fallback groups.
  */
-import type { Logger } from '../logger.js';
-import type { Payload } from '../matrix/types.js';
+import type { Logger } from './logger.js';
+import type { Payload } from './matrix/types.js';
 
 /** What the app asks for one user. */
 export interface IdentifyRequest {

@@ -1,7 +1,7 @@
 /** `GroupAssignment`: one test's group, value and payload, as django-proctor exposes it. */
 import { payloadType, payloadValue } from '../matrix/types.js';
 import type { PayloadType } from '../matrix/types.js';
-import type { SourceAssignment } from '../sources/types.js';
+import type { SourceAssignment } from '../contract.js';
 
 /**
  * One test's assignment. `group`, `value` and `payload` are all `null` when the test is unassigned (no

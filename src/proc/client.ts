@@ -2,13 +2,13 @@
  * `createProctor`: the framework-free heart of what django-proctor gives a web app. It holds the app's test
  * list and a source, and makes one `proc` per request (or per job, with `procFor`).
  */
-import { ConfigError } from './errors.js';
-import { procFactory } from './groups/proc.js';
-import type { ExposureEvent, ProctorGroups } from './groups/proc.js';
-import { consoleLogger, isLogger } from './logger.js';
-import { aggregateRepeats } from './repeats.js';
-import type { Logger } from './logger.js';
-import type { IdentifyRequest, MatrixDocument, ProctorSource } from './sources/types.js';
+import { ConfigError } from '../errors.js';
+import { procFactory } from './proc.js';
+import type { ExposureEvent, ProctorGroups } from './proc.js';
+import { consoleLogger, isLogger } from '../logger.js';
+import { aggregateRepeats } from '../repeats.js';
+import type { Logger } from '../logger.js';
+import type { IdentifyRequest, MatrixDocument, ProctorSource } from '../contract.js';
 
 /** Options for {@link createProctor}. */
 export interface ProctorClientOptions<T extends string> {
