@@ -6,8 +6,8 @@ import type { Logger } from '../logger.js';
 import { ConfigError } from '../errors.js';
 import { assign } from './determine.js';
 import type { EngineOptions } from './determine.js';
-import { EMPTY_FORCE_GROUPS, parseForceGroups } from './force-groups.js';
-import type { ForceGroups } from './force-groups.js';
+import { EMPTY_FORCE_GROUPS, parseForceGroups } from './force-groups/index.js';
+import type { ForceGroups } from './force-groups/index.js';
 import { ProctorResult } from './result.js';
 import type { IdentifierValidator, Identifiers } from './types.js';
 

@@ -4,8 +4,8 @@
  * §4.5), and answer with `{groups, context, audit}`. Checks run in Pipet's order: missing required variable,
  * then no identifier, then conversion failures.
  */
-import { EMPTY_FORCE_GROUPS } from '../engine/force-groups.js';
-import type { ForceGroups } from '../engine/force-groups.js';
+import { EMPTY_FORCE_GROUPS } from '../engine/force-groups/index.js';
+import type { ForceGroups } from '../engine/force-groups/index.js';
 import type { TestGroup } from '../engine/types.js';
 import { jsonDouble, jsonString } from '../java/json.js';
 import type { CompiledTest } from '../matrix/compiled.js';

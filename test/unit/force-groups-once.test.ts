@@ -3,8 +3,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
 const parses = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../src/engine/force-groups.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/engine/force-groups.js')>();
+vi.mock('../../src/engine/force-groups/index.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/engine/force-groups/index.js')>();
   return {
     ...original,
     parseForceGroups: (...args: Parameters<typeof original.parseForceGroups>) => {
