@@ -45,4 +45,13 @@ describe('force groups parsed once', () => {
     proctor.parseForceGroups('buttoncolortst2');
     expect(parses.count).toBe(2);
   });
+
+  it('an empty string is nothing forced, before and after another string', async () => {
+    const { EMPTY_FORCE_GROUPS } = await import('../../src/index.js');
+    const proctor = Proctor.fromMatrix(exampleMatrix);
+    expect(proctor.parseForceGroups('')).toBe(EMPTY_FORCE_GROUPS);
+    expect(proctor.parseForceGroups('buttoncolortst2').groups.get('buttoncolortst')).toBe(2);
+    expect(proctor.parseForceGroups('')).toBe(EMPTY_FORCE_GROUPS);
+    expect(proctor.parseForceGroups(null)).toBe(EMPTY_FORCE_GROUPS);
+  });
 });
