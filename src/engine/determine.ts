@@ -8,8 +8,8 @@ import type { Payload } from '../matrix/types.js';
 import type { RuleScope } from '../rules/index.js';
 import { LONG_MIN } from '../java/numbers/index.js';
 import { parseJavaBoolean } from '../java/text.js';
-import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups.js';
-import type { ForceGroups } from './force-groups.js';
+import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups/index.js';
+import type { ForceGroups } from './force-groups/index.js';
 import { pickRangeIndex } from '../hashing/hash.js';
 import type { IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './types.js';
 

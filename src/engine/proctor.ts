@@ -6,8 +6,8 @@ import type { Logger } from '../logger.js';
 import { ConfigError } from '../errors.js';
 import { assign } from './determine.js';
 import type { EngineOptions } from './determine.js';
-import { EMPTY_FORCE_GROUPS, parseForceGroups } from './force-groups.js';
-import type { ForceGroups } from './force-groups.js';
+import { EMPTY_FORCE_GROUPS, parseForceGroups } from './force-groups/index.js';
+import type { ForceGroups } from './force-groups/index.js';
 import { ProctorResult } from './result.js';
 import type { IdentifierValidator, Identifiers } from './types.js';
 
@@ -111,11 +111,11 @@ export class Proctor {
   /**
    * Parse a `prforceGroups` string with this instance's payload-forcing policy; already-parsed force groups
    * pass through. The last string parsed is remembered (parsing is pure), so repeating it costs a string
-   * comparison. Never throws.
+   * comparison. Never throws. An empty string is nothing forced: the parser says so, and it is also the
+   * remembered string the instance starts with.
    */
   parseForceGroups(value: string | ForceGroups | null | undefined): ForceGroups {
     if (typeof value !== 'string') return value ?? EMPTY_FORCE_GROUPS;
-    if (value === '') return EMPTY_FORCE_GROUPS;
     if (value !== this.#lastForceString) {
       this.#lastForceGroups = parseForceGroups(value, { forcePayloadTests: this.#forcePayloadTests });
       this.#lastForceString = value;

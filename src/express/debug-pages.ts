@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Mustache from 'mustache';
-import { generateForceGroups, parseForceGroups } from '../engine/force-groups.js';
-import type { ForceGroups } from '../engine/force-groups.js';
+import { generateForceGroups, parseForceGroups } from '../engine/force-groups/index.js';
+import type { ForceGroups } from '../engine/force-groups/index.js';
 import { procOf } from '../proc/proc.js';
 import type { ProctorGroups } from '../proc/proc.js';
 import type { ProctorMiddleware, RequestLike } from './middleware.js';

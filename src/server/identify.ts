@@ -4,8 +4,8 @@
  * §4.5), and answer with `{groups, context, audit}`. Checks run in Pipet's order: missing required variable,
  * then no identifier, then conversion failures.
  */
-import { EMPTY_FORCE_GROUPS } from '../engine/force-groups.js';
-import type { ForceGroups } from '../engine/force-groups.js';
+import { EMPTY_FORCE_GROUPS } from '../engine/force-groups/index.js';
+import type { ForceGroups } from '../engine/force-groups/index.js';
 import type { TestGroup } from '../engine/types.js';
 import { jsonDouble, jsonString } from '../java/json.js';
 import type { CompiledTest } from '../matrix/compiled.js';
@@ -184,7 +184,7 @@ export function identify(
     const result = loaded.proctor.determineTestGroups({
       identifiers,
       context,
-      forceGroups: forceParam === undefined || forceParam === '' ? EMPTY_FORCE_GROUPS : groupsOnly(loaded, forceParam),
+      forceGroups: groupsOnly(loaded, forceParam),
       ...(tests === undefined ? {} : { tests }),
       randomEnabled: true,
     });
@@ -204,8 +204,11 @@ export function identify(
   return { status: 200, body: body.toBuffer() };
 }
 
-/** Pipet keeps only the test → bucket map of `prforceGroups`: no default mode, no forced payloads (spec §4.5). */
-function groupsOnly(loaded: LoadedMatrix, value: string): ForceGroups {
+/**
+ * Pipet keeps only the test → bucket map of `prforceGroups`: no default mode, no forced payloads (spec §4.5).
+ * An absent or empty parameter parses to nothing forced.
+ */
+function groupsOnly(loaded: LoadedMatrix, value: string | undefined): ForceGroups {
   const parsed = loaded.proctor.parseForceGroups(value);
   if (parsed.groups.size === 0) return EMPTY_FORCE_GROUPS;
   return { groups: parsed.groups, payloads: EMPTY_FORCE_GROUPS.payloads, defaultMode: 'NONE' };

@@ -292,6 +292,10 @@ describe('GET /groups/identify (rule-free matrix)', () => {
     // Forcing needs the test's identifier.
     const noAccount = await get(`${url}/groups/identify?id.USER=u1&test=accttst&prforceGroups=accttst0`);
     expect((noAccount.json as Envelope).data.groups).toEqual({});
+    // An empty parameter is no parameter.
+    const none = await get(`${url}/groups/identify?id.USER=u1&test=colortst`);
+    const empty = await get(`${url}/groups/identify?id.USER=u1&test=colortst&prforceGroups=`);
+    expect((empty.json as Envelope).data.groups).toEqual((none.json as Envelope).data.groups);
   });
 
   it('identifyAllDisabled: no `test` parameter means no groups', async () => {

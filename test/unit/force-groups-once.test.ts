@@ -3,8 +3,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
 const parses = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../src/engine/force-groups.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/engine/force-groups.js')>();
+vi.mock('../../src/engine/force-groups/index.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/engine/force-groups/index.js')>();
   return {
     ...original,
     parseForceGroups: (...args: Parameters<typeof original.parseForceGroups>) => {
@@ -44,5 +44,14 @@ describe('force groups parsed once', () => {
     expect(proctor.parseForceGroups('buttoncolortst1')).toBe(proctor.parseForceGroups('buttoncolortst1'));
     proctor.parseForceGroups('buttoncolortst2');
     expect(parses.count).toBe(2);
+  });
+
+  it('an empty string is nothing forced, before and after another string', async () => {
+    const { EMPTY_FORCE_GROUPS } = await import('../../src/index.js');
+    const proctor = Proctor.fromMatrix(exampleMatrix);
+    expect(proctor.parseForceGroups('')).toBe(EMPTY_FORCE_GROUPS);
+    expect(proctor.parseForceGroups('buttoncolortst2').groups.get('buttoncolortst')).toBe(2);
+    expect(proctor.parseForceGroups('')).toBe(EMPTY_FORCE_GROUPS);
+    expect(proctor.parseForceGroups(null)).toBe(EMPTY_FORCE_GROUPS);
   });
 });

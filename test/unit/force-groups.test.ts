@@ -7,7 +7,7 @@ import {
   parseForceGroups,
   type ForceGroups,
   type ForceGroupsDefaultMode,
-} from '../../src/engine/force-groups.js';
+} from '../../src/engine/force-groups/index.js';
 import { Proctor } from '../../src/engine/proctor.js';
 import type { Payload } from '../../src/matrix/types.js';
 import { readVectors } from '../support/vectors.js';
