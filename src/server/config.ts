@@ -11,13 +11,13 @@ import type { ValueConverter } from './converters.js';
 import { jsonString } from '../java/json.js';
 import { indent } from './json-writer.js';
 
-/** Where a variable is read from. */
-export type PipetSource = 'QUERY' | 'HEADER';
+/** Where a context variable or identifier is read from in a request: a query parameter or a header. */
+export type ValueSource = 'QUERY' | 'HEADER';
 
 /** One identifier in the configuration file. */
 export interface PipetVariableConfig {
   /** `QUERY` reads the `id.<sourceKey>` (or `ctx.<sourceKey>`) parameter; `HEADER` reads a header. @default 'QUERY' */
-  readonly source?: PipetSource;
+  readonly source?: ValueSource;
   /** Parameter name (without the prefix) or header name. @default the variable's key */
   readonly sourceKey?: string | null;
 }
@@ -45,7 +45,7 @@ export interface PipetConfig {
 export interface ContextVariable {
   /** The rule variable name (config key). */
   readonly name: string;
-  readonly source: PipetSource;
+  readonly source: ValueSource;
   /** The query parameter (`ctx.country`) or header name (`User-Agent`). */
   readonly sourceKey: string;
   /** `sourceKey` lower-cased, for header lookups. */
@@ -67,7 +67,7 @@ export interface IdentifierVariable {
   readonly name: string;
   /** The registered test type it feeds (`USER`). */
   readonly testType: string;
-  readonly source: PipetSource;
+  readonly source: ValueSource;
   readonly sourceKey: string;
   readonly headerName: string;
 }
@@ -94,7 +94,7 @@ function checkKeys(raw: Record<string, unknown>, allowed: ReadonlySet<string>, p
   }
 }
 
-function parseSource(value: unknown, path: string): PipetSource {
+function parseSource(value: unknown, path: string): ValueSource {
   if (value === undefined || value === null) return 'QUERY';
   if (value === 'QUERY' || value === 'HEADER') return value;
   throw new ConfigError(path, `expected "QUERY" or "HEADER", got ${describeValue(value)}`);
@@ -107,7 +107,7 @@ function parseSourceKey(value: unknown, path: string): string | null {
 }
 
 /** Pipet's `computeSourceKey`: the key (default: the variable name), with the prefix for query parameters. */
-function sourceKeyOf(name: string, source: PipetSource, sourceKey: string | null, prefix: 'ctx' | 'id'): string {
+function sourceKeyOf(name: string, source: ValueSource, sourceKey: string | null, prefix: 'ctx' | 'id'): string {
   const key = sourceKey ?? name;
   return source === 'QUERY' ? `${prefix}.${key}` : key;
 }

@@ -11,9 +11,9 @@ export type {
   ParsePipetConfigOptions,
   PipetConfig,
   PipetContextVariableConfig,
-  PipetSource,
   PipetVariableConfig,
   ResolvedPipetConfig,
+  ValueSource,
 } from './config.js';
 export { BrowserVersion, parseUserAgent, USER_AGENT_CLASS, UserAgent, UserAgentVersion, VersionedOS } from './user-agent.js';
 export type { DeviceType, UserAgentJson } from './user-agent.js';
