@@ -8,7 +8,7 @@ import type { ProctorClient, ProctorClientOptions } from '../proc/client.js';
 import { ConfigError } from '../errors.js';
 import { staticSource } from '../sources/static.js';
 import type { ProctorGroups } from '../proc/proc.js';
-import { consoleLogger, isLogger } from '../logger.js';
+import { consoleLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import { forceCookieHeader, queryValue, readForceCookie } from './force-cookie.js';
@@ -103,12 +103,10 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
       throw new ConfigError(hook, `expected a function (req) => …, got ${typeof options[hook]}`);
     }
   }
-  if (options.logger !== undefined && !isLogger(options.logger)) {
-    throw new ConfigError('logger', `expected an object with warn() and error() such as console, got ${String(options.logger)}`);
-  }
-  // Hook failures repeat per request: aggregated. The client and the source share this one wrapper.
+  // The client checks the shared options (the logger among them) and hands its logger to the source.
+  const client = createProctor<T>(options);
+  // Hook failures repeat per request: aggregated (the middleware's own lines; the client aggregates its own).
   const logger = aggregateRepeats(options.logger ?? consoleLogger);
-  const client = createProctor<T>({ ...options, logger });
   const getContext = options.getContext ?? (() => ({}));
   const isPrivileged = options.isPrivileged ?? (() => false);
   const param = options.forceGroupsParam ?? 'prforceGroups';
