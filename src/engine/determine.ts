@@ -33,17 +33,49 @@ export interface EngineOptions {
 }
 
 /**
- * The raw outcome: one slot per loaded test (indexed by `CompiledTest.slot`, i.e. sorted by name),
- * undefined when unassigned. Building a keyed object per request is the slowest part of assignment, so
- * callers build one only when asked.
+ * The raw outcome: one slot per evaluated test (see {@link Selection.slots}), undefined when unassigned.
+ * Building a keyed object per request is the slowest part of assignment, so callers build one only when
+ * asked.
  */
 export interface Assignment {
   readonly slots: readonly (TestGroup | undefined)[];
-  /** The test filter, when one was given (parents evaluated for it are not part of the result). */
-  readonly requested: ReadonlySet<string> | null;
-  /** The slot of each filter entry, in filter order (-1: not in the matrix). */
-  readonly requestedSlots: Int32Array | null;
+  /** Which tests were evaluated and reported, and where each one's slot is. */
+  readonly selection: Selection;
   readonly properties: Readonly<Record<string, PayloadProperty>>;
+}
+
+/** A reported test and its slot in {@link Assignment.slots}. */
+export interface ReportedTest {
+  readonly name: string;
+  readonly test: CompiledTest;
+  readonly slot: number;
+}
+
+/**
+ * What one test filter evaluates and reports, computed once per matrix and filter. Without a filter the
+ * slots are the matrix's own (`CompiledTest.slot`); with one they are numbered within the selection, so a
+ * request for 10 tests of a 2,000-test matrix allocates 10 slots, not 2,000.
+ */
+export interface Selection {
+  /** The tests to evaluate: the filter plus the parents it needs, in dependency order. */
+  readonly tests: readonly CompiledTest[];
+  /** The slot of `tests[p]`. */
+  readonly slots: Int32Array;
+  /** The slot of `tests[p]`'s `dependsOn` parent, or -1. */
+  readonly parentSlots: Int32Array;
+  /** How many slots an assignment has. */
+  readonly size: number;
+  /** The tests the result reports (the filter's that exist, or all), in Java's order (sorted by name). */
+  readonly reported: readonly ReportedTest[];
+  /** The slot of each reported test, by name. */
+  readonly slotOf: ReadonlyMap<string, number>;
+  /** The slot of each filter entry, in filter order (-1: not in the matrix); null without a filter. */
+  readonly requestedSlots: Int32Array | null;
+  /** The payload experiments among `tests` (spec §2.10), in evaluation order, and their slots. */
+  readonly payloadTests: readonly CompiledTest[];
+  readonly payloadSlots: Int32Array;
+  /** Whether any selected test has a rule that reads variables (else no per-call rule context is built). */
+  readonly usesRules: boolean;
 }
 
 function isValid(validator: IdentifierValidator, type: string, id: string): boolean {
@@ -68,49 +100,82 @@ export function isIncognito(context: Readonly<Record<string, unknown>>): boolean
   return parseJavaBoolean(String(context.isIncognitoUser));
 }
 
-interface Selection {
-  readonly tests: readonly CompiledTest[];
-  readonly requested: ReadonlySet<string> | null;
-  /** The slot of each filter entry, in filter order (-1 for names not in the matrix). */
-  readonly requestedSlots: Int32Array | null;
-  /** Whether any selected test has a rule that reads variables (else no per-call rule context is built). */
-  readonly usesRules: boolean;
-}
-
 function readsVariables(test: CompiledTest): boolean {
   return test.rule.constant === undefined || test.allocations.some((a) => a.rule.constant === undefined);
 }
 
+/** The selection for `tests` (evaluation order), numbering their slots with `slotOf`. */
+function makeSelection(
+  matrix: CompiledMatrix,
+  tests: readonly CompiledTest[],
+  size: number,
+  slotOf: (test: CompiledTest, position: number) => number,
+  filter: readonly string[] | null,
+): Selection {
+  const slots = Int32Array.from(tests, slotOf);
+  const byName = new Map(tests.map((test, p) => [test.name, slots[p] as number]));
+  const parentSlots = Int32Array.from(tests, (test) => {
+    const parent = test.definition.dependsOn?.testName;
+    return parent === undefined ? -1 : (byName.get(parent) ?? -1);
+  });
+  const requested = filter === null ? null : new Set(filter);
+  const reported = matrix.sorted
+    .filter((test) => byName.has(test.name) && (requested === null || requested.has(test.name)))
+    .map((test) => ({ name: test.name, test, slot: byName.get(test.name) as number }));
+  const payloadTests = tests.filter((test) => matrix.payloadExperiments.includes(test));
+  return {
+    tests,
+    slots,
+    parentSlots,
+    size,
+    reported,
+    slotOf: new Map(reported.map((r) => [r.name, r.slot])),
+    requestedSlots: filter === null ? null : Int32Array.from(filter, (name) => byName.get(name) ?? -1),
+    payloadTests,
+    payloadSlots: Int32Array.from(payloadTests, (test) => byName.get(test.name) as number),
+    usesRules: tests.some(readsVariables),
+  };
+}
+
 /**
  * Apps pass the same frozen test list on every request (the `proc` does), so its selection is computed once
- * per matrix and list.
+ * per matrix and list; the last one used is kept at hand.
  */
 const selections = new WeakMap<CompiledMatrix, WeakMap<readonly string[], Selection>>();
 const allTests = new WeakMap<CompiledMatrix, Selection>();
+let lastMatrix: CompiledMatrix | null = null;
+let lastFilter: readonly string[] | undefined;
+let lastSelection: Selection | null = null;
 
 function selection(matrix: CompiledMatrix, filter: readonly string[] | undefined): Selection {
+  if (matrix === lastMatrix && filter === lastFilter && lastSelection !== null) return lastSelection;
   if (filter === undefined || filter.length === 0) {
     let all = allTests.get(matrix);
     if (all === undefined) {
-      all = { tests: matrix.order, requested: null, requestedSlots: null, usesRules: matrix.order.some(readsVariables) };
+      all = makeSelection(matrix, matrix.order, matrix.sorted.length, (test) => test.slot, null);
       allTests.set(matrix, all);
     }
-    return all;
+    return remember(matrix, filter, all);
   }
   const cacheable = Object.isFrozen(filter);
   let perMatrix = cacheable ? selections.get(matrix) : undefined;
   const cached = perMatrix?.get(filter);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return remember(matrix, filter, cached);
   const tests = selectTests(matrix, filter);
-  const result = {
-    tests,
-    requested: new Set(filter),
-    requestedSlots: Int32Array.from(filter, (name) => matrix.tests.get(name)?.slot ?? -1),
-    usesRules: tests.some(readsVariables),
-  };
-  if (cacheable) {
-    if (perMatrix === undefined) selections.set(matrix, (perMatrix = new WeakMap()));
-    perMatrix.set(filter, result);
+  const result = makeSelection(matrix, tests, tests.length, (_test, position) => position, filter);
+  if (!cacheable) return result;
+  if (perMatrix === undefined) selections.set(matrix, (perMatrix = new WeakMap()));
+  perMatrix.set(filter, result);
+  return remember(matrix, filter, result);
+}
+
+/** Keep a cacheable selection at hand for the next call with the same matrix and filter. */
+function remember(matrix: CompiledMatrix, filter: readonly string[] | undefined, result: Selection): Selection {
+  // A filter that is not frozen may change before the next call, so only frozen ones (or none) are kept.
+  if (filter === undefined || Object.isFrozen(filter)) {
+    lastMatrix = matrix;
+    lastFilter = filter;
+    lastSelection = result;
   }
   return result;
 }
@@ -193,13 +258,13 @@ function evaluate(
 function matchAllocation(
   test: CompiledTest,
   scope: RuleScope,
-  slots: readonly (TestGroup | undefined)[],
+  parent: TestGroup | undefined,
   unitOk: boolean,
   options: EngineOptions,
   hook: ScanHook | null,
 ): CompiledAllocation | null {
   const dep = test.definition.dependsOn;
-  if (dep !== null && slots[test.parentSlot]?.value !== dep.bucketValue) return null;
+  if (dep !== null && parent?.value !== dep.bucketValue) return null;
   if (evaluate(test, test.rule, TEST_RULE, scope, options, hook) !== true) return null;
   const unitless = test.definition.enableUnitlessAllocations;
   for (const allocation of test.allocations) {
@@ -236,17 +301,19 @@ function forcedGroup(group: TestGroup, forced: Payload | undefined): TestGroup {
 }
 
 const NO_PROPERTIES: Readonly<Record<string, PayloadProperty>> = Object.freeze({});
+const NO_CONSTANTS: Readonly<Record<string, unknown>> = Object.freeze({});
+/** The scope of calls whose rules are all constant: never read, so one serves every call. */
+const CONSTANT_SCOPE = Object.freeze({ constants: NO_CONSTANTS, context: NO_CONSTANTS });
 
-function collectProperties(
-  tests: readonly CompiledTest[],
-  slots: readonly (TestGroup | undefined)[],
-): Readonly<Record<string, PayloadProperty>> {
+function collectProperties(selected: Selection, slots: readonly (TestGroup | undefined)[]): Readonly<Record<string, PayloadProperty>> {
+  const tests = selected.payloadTests;
   if (tests.length === 0) return NO_PROPERTIES;
   // No prototype: every JSON key is a property, `__proto__` and `toString` included (Java's HashMap).
   const properties = Object.create(null) as Record<string, PayloadProperty>;
   const priorities = new Map<string, bigint>();
-  for (const test of tests) {
-    const json = slots[test.slot]?.payload?.json;
+  for (let p = 0; p < tests.length; p++) {
+    const test = tests[p] as CompiledTest;
+    const json = slots[selected.payloadSlots[p] as number]?.payload?.json;
     if (json === null || typeof json !== 'object' || Array.isArray(json)) continue;
     const priority = test.payloadPriority;
     for (const [key, value] of Object.entries(json as Record<string, unknown>)) {
@@ -267,16 +334,16 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   const force = input.forceGroups ?? EMPTY_FORCE_GROUPS;
   const randomEnabled = input.randomEnabled === true;
   const incognito = isIncognito(context);
-  const { tests: selected, requested, requestedSlots, usesRules } = selection(matrix, input.tests);
+  const selected = selection(matrix, input.tests);
+  const tests = selected.tests;
+  const positions = selected.slots;
   const hook = armedHook;
   if (hook !== null) armedHook = null; // it watches one call
   // One mutable copy per call, when some rule reads variables: `missingExperimentalUnit` changes per test
-  // (spec §2.2 step 4b). Constant rules never look at the scope.
-  const ruleContext: Record<string, unknown> | null = usesRules ? Object.assign(Object.create(null) as object, context) : null;
-  const scope: { constants: Readonly<Record<string, unknown>>; context: Readonly<Record<string, unknown>> } = {
-    constants: {},
-    context: ruleContext ?? context,
-  };
+  // (spec §2.2 step 4b). Constant rules never look at the scope, so without such rules none is built.
+  const ruleContext: Record<string, unknown> | null = selected.usesRules ? Object.assign(Object.create(null) as object, context) : null;
+  const scope: { constants: Readonly<Record<string, unknown>>; context: Readonly<Record<string, unknown>> } =
+    ruleContext === null ? CONSTANT_SCOPE : { constants: NO_CONSTANTS, context: ruleContext };
   let invalid: Set<string> | undefined;
   if (options.identifierValidator !== 'noop') {
     for (const type of Object.keys(ids)) {
@@ -290,8 +357,10 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
   // Tests mostly share one identifier type, so the last lookup is kept.
   let lastType: string | null = null;
   let lastId: string | undefined;
-  const slots: (TestGroup | undefined)[] = new Array<TestGroup | undefined>(matrix.sorted.length);
-  for (const test of selected) {
+  const slots: (TestGroup | undefined)[] = new Array<TestGroup | undefined>(selected.size);
+  for (let p = 0; p < tests.length; p++) {
+    const test = tests[p] as CompiledTest;
+    const slot = positions[p] as number;
     const def = test.definition;
     const direct = test.direct;
     if (plain && direct !== null) {
@@ -299,7 +368,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
         lastType = def.testType;
         lastId = identifierOf(ids, lastType);
       }
-      if (lastId !== undefined) slots[test.slot] = direct.rangeGroups[pickRangeIndex(direct.cutoffs, test.hash(lastId))];
+      if (lastId !== undefined) slots[slot] = direct.rangeGroups[pickRangeIndex(direct.cutoffs, test.hash(lastId))];
       continue;
     }
     if (incognito && !def.evaluateForIncognitoUsers) continue;
@@ -324,23 +393,24 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     const forcedValue = force.groups.get(test.name);
     const forced = forcedValue === undefined ? undefined : test.forcedGroups.get(forcedValue);
     if (forced !== undefined) {
-      slots[test.slot] = forcedGroup(forced, force.payloads.get(test.name));
+      slots[slot] = forcedGroup(forced, force.payloads.get(test.name));
       continue;
     }
     if (force.defaultMode === 'FALLBACK') continue;
 
-    const allocation = matchAllocation(test, scope, slots, !typeInvalid, options, hook);
+    const parentSlot = selected.parentSlots[p] as number;
+    const allocation = matchAllocation(test, scope, parentSlot < 0 ? undefined : slots[parentSlot], !typeInvalid, options, hook);
     if (allocation === null) continue;
     if (force.defaultMode === 'MIN_LIVE') {
-      if (allocation.minLiveGroup !== null) slots[test.slot] = allocation.minLiveGroup;
+      if (allocation.minLiveGroup !== null) slots[slot] = allocation.minLiveGroup;
       continue;
     }
     const group =
       id === null
         ? allocation.rangeGroups[randomRange(allocation, options.random)]
         : allocation.rangeGroups[pickRangeIndex(allocation.cutoffs, test.hash(id))];
-    if (group !== undefined) slots[test.slot] = group;
+    if (group !== undefined) slots[slot] = group;
   }
 
-  return { slots, requested, requestedSlots, properties: collectProperties(matrix.payloadExperiments, slots) };
+  return { slots, selection: selected, properties: collectProperties(selected, slots) };
 }

@@ -137,6 +137,6 @@ export class Proctor {
       },
       this.#engine,
     );
-    return new ProctorResult(this.loadResult.matrixVersion, assignment, this.loadResult.matrix);
+    return new ProctorResult(this.loadResult.matrixVersion, assignment);
   }
 }

@@ -1,5 +1,4 @@
 /** `ProctorResult`: one user's assignment plus the logging strings Java apps write (spec §2.1, §7.1). */
-import type { CompiledMatrix } from '../matrix/compiled.js';
 import type { Assignment } from './determine.js';
 import { toLegacyLoggingString, toLoggingString, toLongString, toVerifyGroupsString } from './logging.js';
 import type { AssignedEntry } from './logging.js';
@@ -11,26 +10,24 @@ export class ProctorResult {
   readonly matrixVersion: string;
   /** Payload-experiment properties (spec §2.10). */
   readonly properties: Readonly<Record<string, PayloadProperty>>;
-  readonly #matrix: CompiledMatrix;
   readonly #assignment: Assignment;
   #entries: AssignedEntry[] | undefined;
   #groups: Readonly<Record<string, TestGroup>> | undefined;
 
-  constructor(matrixVersion: string, assignment: Assignment, matrix: CompiledMatrix) {
+  constructor(matrixVersion: string, assignment: Assignment) {
     this.matrixVersion = matrixVersion;
     this.properties = assignment.properties;
-    this.#matrix = matrix;
     this.#assignment = assignment;
   }
 
   /** The assigned tests in Java's order (sorted by name). */
   entries(): readonly AssignedEntry[] {
     if (this.#entries === undefined) {
-      const { slots, requested } = this.#assignment;
+      const { slots, selection } = this.#assignment;
       const out: AssignedEntry[] = [];
-      for (const test of this.#matrix.sorted) {
-        const group = slots[test.slot];
-        if (group !== undefined && (requested === null || requested.has(test.name))) out.push({ name: test.name, group, test });
+      for (const { name, test, slot } of selection.reported) {
+        const group = slots[slot];
+        if (group !== undefined) out.push({ name, group, test });
       }
       this.#entries = out;
     }
@@ -52,15 +49,13 @@ export class ProctorResult {
 
   /** One test's assignment, or undefined when it is unassigned (or not in the result). */
   get(testName: string): TestGroup | undefined {
-    const test = this.#matrix.tests.get(testName);
-    if (test === undefined) return undefined;
-    const { slots, requested } = this.#assignment;
-    return requested === null || requested.has(testName) ? slots[test.slot] : undefined;
+    const slot = this.#assignment.selection.slotOf.get(testName);
+    return slot === undefined ? undefined : this.#assignment.slots[slot];
   }
 
   /** The assignment of the `index`-th test of the `tests` filter the result was asked with. */
   getAt(index: number): TestGroup | undefined {
-    const slot = this.#assignment.requestedSlots?.[index];
+    const slot = this.#assignment.selection.requestedSlots?.[index];
     return slot === undefined || slot < 0 ? undefined : this.#assignment.slots[slot];
   }
 

@@ -13,6 +13,7 @@ import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import { forceCookieHeader, queryValue, readForceCookie } from './force-cookie.js';
 import { appendSetCookie } from './request.js';
+import { attachProc } from './req-proc.js';
 
 /** The parts of an Express request the middleware uses (structural: no Express import). */
 export interface RequestLike {
@@ -21,6 +22,8 @@ export interface RequestLike {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly secure?: boolean;
   proc?: unknown;
+  /** Express's link to the response (where `req.proc` is kept; see `req-proc.ts`). */
+  readonly res?: unknown;
 }
 
 /** The parts of an Express response the middleware uses (`locals` and `render` are Express's; plain `node:http` has neither). */
@@ -75,6 +78,9 @@ export interface ProctorMiddleware<T extends string = string, Req extends Reques
   readonly isPrivileged: (req: Req) => boolean;
 }
 
+/** The context of requests when there is no `getContext` hook (frozen: shared by every request). */
+const NO_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -107,15 +113,15 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   const client = createProctor<T>(options);
   // Hook failures repeat per request: aggregated (the middleware's own lines; the client aggregates its own).
   const logger = aggregateRepeats(options.logger ?? consoleLogger);
-  const getContext = options.getContext ?? (() => ({}));
-  const isPrivileged = options.isPrivileged ?? (() => false);
+  const getContext = options.getContext;
+  const isPrivileged = options.isPrivileged;
   const param = options.forceGroupsParam ?? 'prforceGroups';
   // What a request gets when its hooks fail: every test unassigned.
   const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
   const reportsExposure = options.onExposure !== undefined;
 
   function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {
-    req.proc = proc;
+    attachProc(req, res, proc);
     // Exposures are reported when the response is done ('close' follows 'finish', and also comes when the
     // client goes away first); without a hook there is nothing to report.
     if (reportsExposure) res.on('close', () => proc.flushExposure());
@@ -146,6 +152,7 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
 
   /** The `isPrivileged` hook, never throwing: an exception counts as not privileged (and is logged when asked). */
   function privilegedOf(req: Req, log: boolean): boolean {
+    if (isPrivileged === undefined) return false;
     try {
       return isPrivileged(req) === true;
     } catch (error) {
@@ -168,7 +175,7 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
           forceGroups = readForceCookie(req.headers.cookie, param);
         }
       }
-      proc = client.procForRequest({ identifiers: options.getIdentifiers(req), context: getContext(req), forceGroups });
+      proc = client.procForRequest({ identifiers: options.getIdentifiers(req), context: getContext === undefined ? NO_CONTEXT : getContext(req), forceGroups });
     } catch (error) {
       logger.error('proctor: could not resolve identifiers/context; every test is unassigned for this request', { error: describe(error) });
       proc = emptyProc.procForRequest({ identifiers: {} });
