@@ -1,7 +1,8 @@
-// determineTestGroups on a 50-test matrix vs GrowthBook 1.8 (50 experiments, scoped instance per user),
-// and compile time of a 1,000-test matrix. Same run, same machine, same users.
-import { Bench } from 'tinybench';
+// determineTestGroups vs GrowthBook 1.8 (the same experiments, a scoped instance per user) at 10 to 1,000
+// tests, a proc reading 10 tests, and compile time of a 1,000-test matrix. Same run, same machine, same
+// users, alternating batches (see stats.mjs).
 import { GrowthBookClient } from '@growthbook/growthbook';
+import { interleaved, median, quantile, ratios } from './stats.mjs';
 
 function users(n) {
   const out = [];
@@ -63,35 +64,42 @@ function growthbook(testCount, withConditions) {
   return { client, keys: Object.keys(features) };
 }
 
-export async function benchEngine({ Proctor, loadMatrix }, { time = 1000 } = {}) {
+/**
+ * `determineTestGroups` against GrowthBook 1.8 at 10 / 50 / 200 / 1,000 tests (issue 16: >= 10x at 50), the
+ * same users and reads on both sides, measured in alternating batches; plus 50 tests with a rule on every
+ * test, and the compile time of 1,000 tests. Each row: median ns per call over the batches; the ratio row
+ * is the median of the per-batch ratios, with its interquartile range.
+ */
+export async function benchEngine({ Proctor, loadMatrix }, { time = 1000, counts = [10, 50, 200, 1000] } = {}) {
   const ids = users(1024);
   const rows = [];
-  for (const withRules of [false, true]) {
-    const proctor = Proctor.fromMatrix(makeMatrix(50, withRules));
-    const gb = growthbook(50, withRules);
-    const context = { country: 'US', loggedIn: true, lang: 'en' };
-    let i = 0;
-    let sink = 0;
-    const bench = new Bench({ time, warmupTime: 200 });
-    const label = withRules ? '50 tests with rules' : '50 tests, no rules';
-    const names = Array.from({ length: 50 }, (_, k) => `bench${k}tst`);
-    bench.add(`proctor-node determineTestGroups, ${label}`, () => {
-      const r = proctor.determineTestGroups({ identifiers: { USER: ids[i++ & 1023] }, context });
-      // Read every test, as GrowthBook's side reads every feature.
-      for (const name of names) sink += r.get(name)?.value ?? 0;
-    });
-    bench.add(`GrowthBook 1.8 scoped instance, ${label}`, () => {
-      const id = ids[i++ & 1023];
-      const scoped = gb.client.createScopedInstance({ attributes: { id, ...context } });
-      for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
-    });
-    await bench.run();
-    const [p, g] = bench.tasks.map((t) => t.result.latency.p50 * 1e6);
-    rows.push({ name: `proctor-node determineTestGroups, ${label}`, medianNs: p });
-    rows.push({ name: `GrowthBook 1.8 (baseline), ${label}`, medianNs: g });
-    rows.push({ name: `  ratio GrowthBook / proctor-node, ${label}`, ratio: g / p });
-    if (sink === Number.MIN_VALUE) console.log(sink);
+  const context = { country: 'US', loggedIn: true, lang: 'en' };
+  let sink = 0;
+  const cases = [...counts.map((n) => [n, false]), [50, true]];
+  for (const [n, withRules] of cases) {
+    const proctor = Proctor.fromMatrix(makeMatrix(n, withRules));
+    const gb = growthbook(n, withRules);
+    const names = Array.from({ length: n }, (_, k) => `bench${k}tst`);
+    const label = `${n.toLocaleString('en-US')} tests${withRules ? ', a rule on every test' : ''}`;
+    const samples = interleaved(
+      {
+        proctor: (i) => {
+          const r = proctor.determineTestGroups({ identifiers: { USER: ids[i & 1023] }, context });
+          // Read every test, as GrowthBook's side reads every feature.
+          for (const name of names) sink += r.get(name)?.value ?? 0;
+        },
+        growthbook: (i) => {
+          const scoped = gb.client.createScopedInstance({ attributes: { id: ids[i & 1023], ...context } });
+          for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
+        },
+      },
+      { batches: Math.max(10, Math.round(time / 40)), batchMs: 10 },
+    );
+    rows.push({ name: `proctor-node determineTestGroups, ${label}`, medianNs: median(samples.proctor) });
+    rows.push({ name: `GrowthBook 1.8 scoped instance (baseline), ${label}`, medianNs: median(samples.growthbook) });
+    rows.push({ name: `  ratio GrowthBook / proctor-node, ${label}${n === 50 && !withRules ? ' (target >= 10)' : ''}`, ratio: median(ratios(samples.growthbook, samples.proctor)), note: `IQR ${quantile(ratios(samples.growthbook, samples.proctor), 0.25).toFixed(1)}–${quantile(ratios(samples.growthbook, samples.proctor), 0.75).toFixed(1)}` });
   }
+  if (sink === Number.MIN_VALUE) console.log(sink);
   // Compile 1,000 tests (no rules and with rules), best of 5.
   for (const withRules of [false, true]) {
     const matrix = makeMatrix(1000, withRules);
@@ -113,28 +121,29 @@ export async function benchProc({ createProctor, localSource }, { time = 1000 } 
   const proctor = createProctor({ source: localSource({ matrix: makeMatrix(10, false) }), tests });
   const lazy = createProctor({ source: localSource({ matrix: makeMatrix(10, false) }), tests, lazy: true });
   const gb = growthbook(10, false);
-  let i = 0;
   let sink = 0;
-  const bench = new Bench({ time, warmupTime: 200 });
-  bench.add('proctor-node proc (local), read 10 tests', () => {
-    const proc = proctor.procForRequest({ identifiers: { USER: ids[i++ & 1023] } });
-    for (const t of tests) sink += proc[t].value ?? 0;
-  });
-  bench.add('proctor-node proc (local, lazy), read 10 tests', () => {
-    const proc = lazy.procForRequest({ identifiers: { USER: ids[i++ & 1023] } });
-    for (const t of tests) sink += proc[t].value ?? 0;
-  });
-  bench.add('GrowthBook 1.8 scoped instance, read 10 features', () => {
-    const scoped = gb.client.createScopedInstance({ attributes: { id: ids[i++ & 1023] } });
-    for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
-  });
-  await bench.run();
-  const [p, l, g] = bench.tasks.map((t) => t.result.latency.p50 * 1e6);
+  const samples = interleaved(
+    {
+      eager: (i) => {
+        const proc = proctor.procForRequest({ identifiers: { USER: ids[i & 1023] } });
+        for (const t of tests) sink += proc[t].value ?? 0;
+      },
+      lazy: (i) => {
+        const proc = lazy.procForRequest({ identifiers: { USER: ids[i & 1023] } });
+        for (const t of tests) sink += proc[t].value ?? 0;
+      },
+      growthbook: (i) => {
+        const scoped = gb.client.createScopedInstance({ attributes: { id: ids[i & 1023] } });
+        for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
+      },
+    },
+    { batches: Math.max(10, Math.round(time / 40)), batchMs: 10 },
+  );
   if (sink === Number.MIN_VALUE) console.log(sink);
   return [
-    { name: 'proctor-node proc (local), read 10 tests', medianNs: p },
-    { name: 'proctor-node proc (local, lazy), read 10 tests', medianNs: l },
-    { name: 'GrowthBook 1.8 (baseline), read 10 features', medianNs: g },
-    { name: '  ratio GrowthBook / proctor-node proc', ratio: g / p },
+    { name: 'proctor-node proc (local), read 10 tests', medianNs: median(samples.eager) },
+    { name: 'proctor-node proc (local, lazy), read 10 tests', medianNs: median(samples.lazy) },
+    { name: 'GrowthBook 1.8 (baseline), read 10 features', medianNs: median(samples.growthbook) },
+    { name: '  ratio GrowthBook / proctor-node proc', ratio: median(ratios(samples.growthbook, samples.eager)) },
   ];
 }

@@ -1,33 +1,36 @@
-// Express 5 page throughput with and without proctor-node, for Nunjucks, Handlebars (express-handlebars) and
-// EJS. The page reads 10 configured tests in the template (`proc.<test>.group` and `.payload`) around a list
-// of 20 products. "With": the proctor middleware on a local source + the engine plugin. "Without" (the
-// baseline): the same app, template and data, with `res.locals.proc` a constant object of the same shape.
-// Both read the same tracking cookie; 64 distinct users, so assignment really hashes on every request.
+// What proctor-node adds to an Express 5 page, and where the time goes (issue 16).
 //
-// Method: each server runs in its own child process (this file, `--serve`), in production mode (view
-// caches on); autocannon runs here, in the parent, on loopback: 10 connections, no pipelining.
-// On this kind of machine three things move an rps figure by more than the 3 % being measured, and the
-// method answers each:
-// - Placement. Where the scheduler puts the processes favours one of two otherwise identical servers by
-//   ~8 %. With `taskset` (util-linux) and >= 2 CPUs, the servers share the last CPU and autocannon gets
-//   another; an A/A run (the baseline against itself) then comes out within a few % of 1.00 (1.00-1.04
-//   here), where unpinned it favoured the second server every round.
-// - Process luck. One process of a pair runs a few % faster for its whole life (memory layout, JIT
-//   timing), so every round starts a fresh pair, and the figure is the median over rounds.
-// - JIT warm-up and drift. Each server is warmed for `warmupSeconds` (the app with proctor-node has more
-//   code to optimise), then the pair is measured in A-B-B-A order, which cancels linear drift.
-// The server's own CPU time per request (process.cpuUsage() around each measurement) is reported too.
-// Target (issue 5): rps with / without >= 0.97 for every engine. `noiseFloor` adds the A/A row, `reference`
-// the same page with GrowthBook 1.8 doing the assignment instead.
+// The page (Nunjucks, Handlebars through express-handlebars, EJS): ~5 KB, a list of 20 products, and 10
+// configured tests read in the template (`proc.<test>.group` and `.payload`). Servers:
+// - `without`: the same app, template and data, `res.locals.proc` a constant object of the same shape;
+// - `with`: the proctor middleware on a local source + the engine plugin (no exposure tracking);
+// - `exposure`: the same with `onExposure` set (template reads tracked, a 'close' listener per response);
+// - `growthbook` (Nunjucks only): GrowthBook 1.8 doing the same 10 assignments, for reference;
+// - `steps-with` / `steps-exposure`: `with` / `exposure` with timers around the middleware's steps.
+// With BENCH_BASELINE_DIST=<a dist/ folder> (say, a build of an older commit), `with` and `exposure` are
+// also run on that build, beside the current one, in the same cycles.
 //
-// `npm run bench` calls benchExpress(); `node bench/express.bench.mjs [seconds]` runs it alone (after a build).
+// Every server runs in its own process (this file, `--serve`), in production mode, pinned with its peers
+// to one CPU; autocannon runs here, pinned to the other (see pin.mjs), 10 connections, 64 users.
+// What is measured, per server and per segment of load:
+// - the server's CPU per request (process.cpuUsage around the segment): the whole page;
+// - in-server timers: `performance.now()` when the request enters the middleware's slot and when the
+//   middleware calls `next()`; the median over the segment's requests (see `samples`). The `without`
+//   server's slot (one assignment) gives the timers' own cost, which is subtracted.
+// The machine is shared and noisy, so the figures are paired: in each cycle every server of a group gets
+// one segment, in rotating order, and "added" is `with - without` within the cycle. Reported: the median
+// over all cycles (fresh processes every round), with the interquartile range.
+//
+// `npm run bench` calls benchExpress(); `node bench/express.bench.mjs` runs it alone (after a build).
+// Environment: BENCH_SEGMENT_SECONDS (1), BENCH_CYCLES per round (6), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS
+// (3), BENCH_ENGINES (nunjucks,handlebars,ejs), BENCH_BASELINE_DIST.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { otherCpus, pin, pinnedCpu, pinnedFork } from './pin.mjs';
-import { mean, median } from './stats.mjs';
+import { differences, median, quantile, ratios } from './stats.mjs';
 
 const ENGINES = ['nunjucks', 'handlebars', 'ejs'];
 const LABEL = { nunjucks: 'Nunjucks', handlebars: 'Handlebars', ejs: 'EJS' };
@@ -35,6 +38,7 @@ const TEST_COUNT = 10;
 const TESTS = Array.from({ length: TEST_COUNT }, (_, i) => `bench${i}tst`);
 const USERS = Array.from({ length: 64 }, (_, i) => `user${(i * 2654435761) >>> 0}`);
 const ITEMS = Array.from({ length: 20 }, (_, i) => ({ name: `Product ${i + 1}`, price: (9.99 + i * 3).toFixed(2) }));
+const CURRENT_DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
 /** 10 rule-free USER tests with three buckets and string payloads. */
 function benchMatrix() {
@@ -59,7 +63,7 @@ function benchMatrix() {
 const CONSTANT_PROC = Object.fromEntries(TESTS.map((t) => [t, { group: 'control', value: 0, payload: 'Sign up' }]));
 
 /** One page per engine, identical markup; `{{ }}` / `<%= %>` reads go through each engine's escaping. */
-function benchTemplates() {
+export function benchTemplates() {
   const page = (out, each, end) =>
     [
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>' + out('title') + '</title></head><body>',
@@ -75,6 +79,7 @@ function benchTemplates() {
     'page.ejs': page((e) => `<%= ${e} %>`, '<% for (const item of items) { %>', '<% } %>'),
   };
 }
+export { benchMatrix, CONSTANT_PROC, ITEMS, TESTS, USERS };
 
 /**
  * The reference: GrowthBook 1.8 doing the same job, a scoped instance per request reading the same 10
@@ -103,25 +108,42 @@ async function growthbookMiddleware() {
 // ---------------------------------------------------------------------------------------------------------
 // Child: one server.
 
-async function serve(engine, variant, views) {
-  const [{ default: express }, root, proctorExpress] = await Promise.all([
-    import('express'),
-    import('../dist/index.js'),
-    import('../dist/express.js'),
-  ]);
-  const withProctor = variant === 'with';
+/**
+ * In-server timer readings (ms) of each request since the parent last asked, by step. The parent gets their
+ * medians: a request during which the process was descheduled (the machine is shared) or collected garbage
+ * takes far longer, and would move a mean by more than the effect being measured. The CPU per page, from
+ * process.cpuUsage, is the figure that includes garbage collection.
+ */
+const STEPS = ['slot', 'hooks', 'build', 'determine', 'attach', 'floor', 'timer'];
+const CAPACITY = 1 << 18;
+const samples = Object.fromEntries(STEPS.map((k) => [k, new Float64Array(CAPACITY)]));
+let count = 0;
+const pending = Object.fromEntries(STEPS.map((k) => [k, 0]));
+
+function medianOf(values, n) {
+  if (n === 0) return 0;
+  const sorted = values.slice(0, n).sort();
+  return n % 2 === 1 ? sorted[n >> 1] : (sorted[(n >> 1) - 1] + sorted[n >> 1]) / 2;
+}
+
+async function serve(engine, variant, views, dist) {
+  const load = (name) => import(pathToFileURL(path.join(dist, `${name}.js`)).href);
+  const [{ default: express }, root, proctorExpress] = await Promise.all([import('express'), load('index'), load('express')]);
+  const steps = variant.startsWith('steps-');
+  const mode = steps ? variant.slice('steps-'.length) : variant;
+  const withProctor = mode === 'with' || mode === 'exposure';
   const app = express();
   app.set('views', views);
   app.set('view cache', true);
   if (engine === 'nunjucks') {
     const { default: nunjucks } = await import('nunjucks');
     const env = nunjucks.configure(views, { autoescape: true, express: app });
-    if (withProctor) (await import('../dist/nunjucks.js')).registerProctor(env);
+    if (withProctor) (await load('nunjucks')).registerProctor(env);
     app.set('view engine', 'njk');
   } else if (engine === 'handlebars') {
     const { create } = await import('express-handlebars');
     const hbs = create({ extname: '.hbs', defaultLayout: false });
-    if (withProctor) (await import('../dist/handlebars.js')).registerProctor(hbs);
+    if (withProctor) (await load('handlebars')).registerProctor(hbs);
     app.engine('hbs', hbs.engine);
     app.set('view engine', 'hbs');
   } else {
@@ -131,42 +153,95 @@ async function serve(engine, variant, views) {
     req.trackingId = /(?:^|;\s*)tk=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1];
     next();
   });
+  let middleware;
+  let exposures = 0;
   if (withProctor) {
-    app.use(
-      proctorExpress.proctor({
-        source: root.localSource({ matrix: benchMatrix() }),
-        tests: TESTS,
-        getIdentifiers: (req) => ({ USER: req.trackingId }),
-        getContext: () => ({ country: 'US', loggedIn: true }),
-      }),
-    );
-    if (engine === 'ejs') (await import('../dist/ejs.js')).registerProctor(app);
-  } else if (variant === 'growthbook') {
-    app.use(await growthbookMiddleware());
+    middleware = proctorExpress.proctor({
+      source: root.localSource({ matrix: benchMatrix() }),
+      tests: TESTS,
+      getIdentifiers: (req) => ({ USER: req.trackingId }),
+      getContext: () => ({ country: 'US', loggedIn: true }),
+      ...(mode === 'exposure' ? { onExposure: (event) => (exposures += event.tests.length) } : {}),
+    });
+    await middleware.ready();
+  } else if (mode === 'growthbook') {
+    middleware = await growthbookMiddleware();
   } else {
-    app.use(function constantProc(_req, res, next) {
+    middleware = function constantProc(_req, res, next) {
       res.locals.proc = CONSTANT_PROC;
       next();
-    });
+    };
   }
+  const now = () => performance.now();
+  let slotStart = 0;
+  let buildEnd = 0;
+  if (steps) {
+    // Timers around the client call the middleware makes and around the engine call inside it. Bench-only
+    // wrappers: the totals come from the servers without them.
+    const client = middleware.client;
+    const procForRequest = client.procForRequest;
+    client.procForRequest = function timedProcForRequest(input) {
+      const t0 = now();
+      pending.hooks = t0 - slotStart;
+      const proc = procForRequest.call(this, input);
+      buildEnd = now();
+      pending.build = buildEnd - t0;
+      return proc;
+    };
+    const determine = root.Proctor.prototype.determineTestGroups;
+    root.Proctor.prototype.determineTestGroups = function timedDetermine(input) {
+      const t0 = now();
+      const result = determine.call(this, input);
+      pending.determine = now() - t0;
+      return result;
+    };
+  }
+  // The floor beside the steps: the 10 hashes of this request's identifier with the project's hasher.
+  const hashers = TESTS.map((t) => root.createTestHasher(t, t));
+  let sink = 0;
+  app.use(function timedSlot(req, res, next) {
+    const t0 = (slotStart = now());
+    middleware(req, res, () => {
+      const t1 = now();
+      pending.slot = t1 - t0;
+      if (steps) {
+        pending.attach = t1 - buildEnd;
+        const id = req.trackingId;
+        const h0 = now();
+        for (let k = 0; k < hashers.length; k++) sink += hashers[k](id);
+        const h1 = now();
+        pending.floor = h1 - h0;
+        pending.timer = now() - h1;
+      }
+      if (count < CAPACITY) {
+        for (const key of STEPS) samples[key][count] = pending[key];
+        count++;
+      }
+      next();
+    });
+  });
+  if (withProctor && engine === 'ejs') (await load('ejs')).registerProctor(app);
   app.get('/', (_req, res) => res.render('page', { title: 'Products', items: ITEMS }));
   const server = app.listen(0, '127.0.0.1', (error) => {
     if (error) throw error;
     process.send({ port: server.address().port });
   });
-  // The parent asks for this process's CPU time around each measurement.
   process.on('message', (message) => {
-    if (message === 'cpu') process.send({ cpu: process.cpuUsage() });
+    if (message !== 'stats') return;
+    const usage = process.cpuUsage();
+    const medians = Object.fromEntries(STEPS.map((key) => [key, medianOf(samples[key], count)]));
+    process.send({ stats: { cpuUs: usage.user + usage.system, n: count, ...medians, exposures, sink: sink & 1 } });
+    count = 0;
   });
   process.on('disconnect', () => process.exit(0));
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Parent: autocannon.
+// Parent: load and bookkeeping.
 
-function startServer(engine, variant, views, cpu) {
+function startServer(engine, variant, views, cpu, dist) {
   const script = fileURLToPath(import.meta.url);
-  const child = fork(script, ['--serve', engine, variant, views], {
+  const child = fork(script, ['--serve', engine, variant, views, dist], {
     ...pinnedFork(cpu),
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -178,16 +253,15 @@ function startServer(engine, variant, views, cpu) {
   });
 }
 
-/** Microseconds of CPU (user + system) the server process has used. */
-function cpuOf(server) {
+function statsOf(server) {
   return new Promise((resolve) => {
     const onMessage = (message) => {
-      if (message?.cpu === undefined) return;
+      if (message?.stats === undefined) return;
       server.child.off('message', onMessage);
-      resolve(message.cpu.user + message.cpu.system);
+      resolve(message.stats);
     };
     server.child.on('message', onMessage);
-    server.child.send('cpu');
+    server.child.send('stats');
   });
 }
 
@@ -202,108 +276,139 @@ function stopServer(server) {
 
 const REQUESTS = USERS.map((user) => ({ method: 'GET', path: '/', headers: { cookie: `tk=${user}` } }));
 
-async function load(server, durationSeconds, connections) {
+/** One segment of load on one server: CPU and in-server timers per request (µs), rps. */
+async function segment(server, seconds) {
   // Imported here, not at the top: the server processes run this file too and must not load the client.
   const { default: autocannon } = await import('autocannon');
-  const cpuBefore = await cpuOf(server);
-  const result = await autocannon({ url: server.url, connections, pipelining: 1, duration: durationSeconds, requests: REQUESTS });
-  const cpu = (await cpuOf(server)) - cpuBefore;
+  const before = await statsOf(server);
+  const result = await autocannon({ url: server.url, connections: 10, pipelining: 1, duration: seconds, requests: REQUESTS });
+  const after = await statsOf(server);
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${server.url}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { rps: result.requests.average, p99Ms: result.latency.p99, cpuUs: cpu / result.requests.total };
+  const n = after.n;
+  const per = (key) => after[key] * 1000;
+  return {
+    rps: result.requests.average,
+    cpu: (after.cpuUs - before.cpuUs) / n,
+    slot: per('slot'),
+    hooks: per('hooks'),
+    build: per('build'),
+    determine: per('determine'),
+    attach: per('attach'),
+    floor: per('floor'),
+    timer: per('timer'),
+  };
 }
 
 /** Both variants must render the same page, with real groups on the proctor side. */
-async function checkPages(engine, withUrl, withoutUrl) {
-  const read = async (url) => (await fetch(url, { headers: { cookie: `tk=${USERS[0]}` } })).text();
-  const [a, b] = await Promise.all([read(withUrl), read(withoutUrl)]);
-  for (const [variant, html] of [['with', a], ['without', b]]) {
-    const groups = html.match(/class="g-(control|test|inactive)"/g) ?? [];
-    if (groups.length !== TEST_COUNT || !html.includes('Product 20: $')) {
-      throw new Error(`${engine}/${variant}: unexpected page (${groups.length} assigned experiments):\n${html}`);
-    }
+async function checkPage(engine, variant, url) {
+  const html = await (await fetch(url, { headers: { cookie: `tk=${USERS[0]}` } })).text();
+  const groups = html.match(/class="g-(control|test|inactive)"/g) ?? [];
+  if (groups.length !== TEST_COUNT || !html.includes('Product 20: $')) {
+    throw new Error(`${engine}/${variant}: unexpected page (${groups.length} assigned experiments):\n${html}`);
   }
 }
 
 /**
- * Rounds of one comparison: per round a fresh pair of servers (`a` = the baseline, `b` = the variant),
- * both warmed up, then measured A-B-B-A.
- * @returns {{ a: object, b: object, ratios: number[], cpuRatios: number[] }} per-variant means of rps,
- *   p99 and CPU per request over every measurement, and per-round ratios b / a (rps) and a / b (CPU).
+ * Cycles of one group of servers (fresh processes every round): per variant, the index-aligned list of
+ * segments (segment k of every variant ran in the same cycle).
  */
-async function compare(engine, [variantA, variantB], views, { cpu, durationSeconds, warmupSeconds, rounds, connections }) {
-  const runs = { a: [], b: [] };
-  const ratios = [];
-  const cpuRatios = [];
+async function measureGroup(engine, variants, views, { cpu, rounds, cycles, segmentSeconds, warmupSeconds }) {
+  const out = Object.fromEntries(variants.map((v) => [v.key, []]));
   for (let round = 0; round < rounds; round++) {
-    let servers;
+    const servers = {};
     try {
-      servers = { a: await startServer(engine, variantA, views, cpu), b: await startServer(engine, variantB, views, cpu) };
-      if (round === 0) await checkPages(engine, servers.a.url, servers.b.url);
-      await load(servers.a, warmupSeconds, connections);
-      await load(servers.b, warmupSeconds, connections);
-      const here = { a: [], b: [] };
-      for (const key of ['a', 'b', 'b', 'a']) {
-        const result = await load(servers[key], durationSeconds, connections);
-        here[key].push(result);
-        runs[key].push(result);
+      for (const v of variants) servers[v.key] = await startServer(engine, v.variant, views, cpu, v.dist);
+      for (const v of variants) {
+        await checkPage(engine, v.key, servers[v.key].url);
+        await segment(servers[v.key], warmupSeconds);
       }
-      ratios.push(mean(here.b.map((x) => x.rps)) / mean(here.a.map((x) => x.rps)));
-      cpuRatios.push(mean(here.a.map((x) => x.cpuUs)) / mean(here.b.map((x) => x.cpuUs)));
+      for (let cycle = 0; cycle < cycles; cycle++) {
+        const shift = (round * cycles + cycle) % variants.length;
+        let order = [...variants.slice(shift), ...variants.slice(0, shift)];
+        if (cycle % 2 === 1) order = order.reverse();
+        for (const v of order) out[v.key].push(await segment(servers[v.key], segmentSeconds));
+      }
     } finally {
-      await Promise.all([stopServer(servers?.a), stopServer(servers?.b)]);
+      await Promise.all(Object.values(servers).map(stopServer));
     }
   }
-  const summary = (key) => ({
-    rps: mean(runs[key].map((x) => x.rps)),
-    p99Ms: mean(runs[key].map((x) => x.p99Ms)),
-    ms: mean(runs[key].map((x) => x.cpuUs)),
-    unit: 'µs CPU/req',
-  });
-  return { a: summary('a'), b: summary('b'), ratios, cpuRatios };
+  return out;
 }
 
+const iqr = (xs, digits = 1) => `IQR ${quantile(xs, 0.25).toFixed(digits)}–${quantile(xs, 0.75).toFixed(digits)}`;
+const field = (segments, key) => segments.map((s) => s[key]);
+
 /**
- * Run the comparison for every engine.
+ * Run the page measurements.
  * @param {{ root: object, express: object, nunjucks: object, handlebars: object, ejs: object }} proctorModules
- *   the dist modules the caller loaded. The servers run in child processes, which import the same
- *   `dist/*.js` files themselves; here the modules are only checked to be built.
- * @param {{ durationSeconds?: number, warmupSeconds?: number, rounds?: number, connections?: number, noiseFloor?: boolean }} [options]
- *   seconds per measurement (default 2), warm-up seconds per server and round (default 3), rounds with a
- *   fresh pair of servers (default 4), autocannon connections (default 10), whether to add the A/A
- *   row (the Nunjucks baseline against itself; default true), and whether to add the GrowthBook reference
- *   row (the Nunjucks page with GrowthBook instead of proctor-node; default true).
- * @returns {Promise<Array<{ name: string, rps?: number, p99Ms?: number, ms?: number, unit?: string, ratio?: number }>>}
- *   per engine: without, with (`ratio` = median over rounds of rps with / rps without; `ms` = server CPU
- *   µs per request), and the same median from CPU per request (CPU without / CPU with).
+ *   the dist modules the caller loaded (checked to be built; the servers import dist/ themselves).
+ * @returns {Promise<Array<{ name: string, us?: number, rps?: number, ratio?: number, note?: string }>>}
  */
-export async function benchExpress(proctorModules, { durationSeconds = 2, warmupSeconds = 3, rounds = 4, connections = 10, noiseFloor = true, reference = true } = {}) {
+export async function benchExpress(proctorModules, options = {}) {
   for (const [key, name] of [['root', 'localSource'], ['express', 'proctor'], ['nunjucks', 'registerProctor'], ['handlebars', 'registerProctor'], ['ejs', 'registerProctor']]) {
     if (typeof proctorModules?.[key]?.[name] !== 'function') throw new Error(`benchExpress: proctorModules.${key}.${name} is missing (run npx tsup first)`);
   }
+  const env = process.env;
+  const settings = {
+    rounds: Number(options.rounds ?? env.BENCH_ROUNDS ?? 2),
+    cycles: Number(options.cycles ?? env.BENCH_CYCLES ?? 6),
+    segmentSeconds: Number(options.segmentSeconds ?? env.BENCH_SEGMENT_SECONDS ?? 1),
+    warmupSeconds: Number(options.warmupSeconds ?? env.BENCH_WARMUP_SECONDS ?? 3),
+  };
+  const engines = (options.engines ?? env.BENCH_ENGINES?.split(',') ?? ENGINES).filter((e) => ENGINES.includes(e));
+  const baselineDist = options.baselineDist ?? env.BENCH_BASELINE_DIST;
   const views = mkdtempSync(path.join(tmpdir(), 'proctor-express-bench-'));
   for (const [file, text] of Object.entries(benchTemplates())) writeFileSync(path.join(views, file), text);
   const cpu = pinnedCpu();
   if (cpu !== null) pin(otherCpus(cpu));
-  const settings = { cpu, durationSeconds, warmupSeconds, rounds, connections };
-  const rows = [];
-  const how = `${rounds} rounds, ${cpu === null ? 'unpinned' : 'servers pinned to one CPU'}`;
+  const run = { ...settings, cpu };
+  const how = `${settings.rounds} rounds × ${settings.cycles} cycles of ${settings.segmentSeconds} s, ${cpu === null ? 'unpinned' : 'servers pinned to one CPU'}`;
+  const rows = [{ name: `(paired per cycle: ${how}; medians, IQR over cycles)` }];
+  const current = (variant) => ({ key: variant, variant, dist: CURRENT_DIST });
   try {
-    if (noiseFloor) {
-      const aa = await compare('nunjucks', ['without', 'without'], views, settings);
-      rows.push({ name: `Noise floor: the Nunjucks baseline against itself (A/A, ${how})`, ratio: median(aa.ratios) });
+    // Where the time goes: the middleware's steps, in-server, beside the floor.
+    const stepGroup = await measureGroup('nunjucks', [current('without'), current('steps-with'), current('steps-exposure')], views, { ...run, rounds: 1 });
+    const timerCost = field(stepGroup.without, 'slot');
+    for (const mode of ['with', 'exposure']) {
+      const s = stepGroup[`steps-${mode}`];
+      const title = mode === 'with' ? 'no exposure tracking' : 'exposure tracking';
+      const row = (name, key, sub = timerCost) => {
+        const xs = sub === null ? field(s, key) : differences(field(s, key), sub);
+        return { name: `  ${name}`, us: median(xs), note: iqr(xs, 2) };
+      };
+      rows.push({ name: `Middleware steps, in-server timers (µs per request, ${title}):` });
+      rows.push(row('identifiers, context, privilege (hooks) and the force cookie', 'hooks', null));
+      rows.push(row('build the proc (client.procForRequest)', 'build', null));
+      rows.push(row('  of which determineTestGroups (assignment)', 'determine', null));
+      rows.push(row(`req.proc, the template view, res.locals${mode === 'exposure' ? ', the close listener' : ''}`, 'attach', null));
+      rows.push(row('the whole middleware (these timers included, the slot timer subtracted)', 'slot'));
+      rows.push(row('the floor: 10 MD5 hashes of the identifier (project hasher)', 'floor', null));
+      rows.push(row('  (one timer reading, included in each step above)', 'timer', null));
     }
-    if (reference) {
-      const gb = await compare('nunjucks', ['without', 'growthbook'], views, settings);
-      rows.push({ name: `Reference: the Nunjucks page with GrowthBook 1.8 (scoped instance, 10 experiments) instead (median rps ratio)`, ...gb.b, ratio: median(gb.ratios) });
-    }
-    for (const engine of ENGINES) {
-      const { a: without, b: withProctor, ratios, cpuRatios } = await compare(engine, ['without', 'with'], views, settings);
-      const page = `${LABEL[engine]}: Express 5 page reading 10 tests`;
-      rows.push({ name: `${page}, without proctor-node (constants)`, ...without });
-      rows.push({ name: `${page}, with proctor-node (median rps ratio; target >= 0.97)`, ...withProctor, ratio: median(ratios) });
-      rows.push({ name: `${page}: ratio from server CPU per request (median)`, ratio: median(cpuRatios) });
+
+    for (const engine of engines) {
+      const variants = [current('without'), current('with'), current('exposure')];
+      if (engine === 'nunjucks' && options.reference !== false) variants.push(current('growthbook'));
+      if (baselineDist) variants.push({ key: 'with@baseline', variant: 'with', dist: baselineDist }, { key: 'exposure@baseline', variant: 'exposure', dist: baselineDist });
+      const g = await measureGroup(engine, variants, views, run);
+      const base = g.without;
+      const page = `${LABEL[engine]} (Express 5, page reading 10 tests)`;
+      rows.push({ name: `${page}: server CPU per page without proctor-node`, us: median(field(base, 'cpu')), note: iqr(field(base, 'cpu')) });
+      for (const v of variants.slice(1)) {
+        const s = g[v.key];
+        const label =
+          v.key === 'growthbook' ? 'GrowthBook 1.8 instead (reference)' : `${v.variant === 'exposure' ? 'with exposure tracking' : 'proctor-node'}${v.key.endsWith('@baseline') ? ' (baseline build)' : ''}`;
+        const added = differences(field(s, 'cpu'), field(base, 'cpu'));
+        const mw = differences(field(s, 'slot'), field(base, 'slot'));
+        const template = differences(added, mw);
+        const target = v.key.includes('growthbook') ? '' : ' (target <= 5)';
+        rows.push({ name: `  ${label}: added CPU per page${target}`, us: median(added), note: iqr(added) });
+        rows.push({ name: `    middleware, in-server${v.key.includes('growthbook') ? '' : ' (target <= 4)'}`, us: median(mw), note: iqr(mw, 2) });
+        rows.push({ name: `    the rest (template side and request handling: added - middleware)`, us: median(template), note: iqr(template) });
+        rows.push({ name: `    throughput, rps with / without`, ratio: median(ratios(field(s, 'rps'), field(base, 'rps'))) });
+      }
     }
   } finally {
     if (cpu !== null) pin(`0-${cpu}`);
@@ -316,16 +421,15 @@ export async function benchExpress(proctorModules, { durationSeconds = 2, warmup
 
 const direct = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (direct && process.argv[2] === '--serve') {
-  await serve(process.argv[3], process.argv[4], process.argv[5]);
+  await serve(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
 } else if (direct) {
   const dist = (name) => import(`../dist/${name}.js`);
   const modules = { root: await dist('index'), express: await dist('express'), nunjucks: await dist('nunjucks'), handlebars: await dist('handlebars'), ejs: await dist('ejs') };
-  const durationSeconds = Number(process.argv[2] ?? 2);
-  const rounds = Number(process.argv[3] ?? 4);
-  for (const row of await benchExpress(modules, { durationSeconds, rounds })) {
-    const parts = [row.name.padEnd(78)];
-    if (row.rps !== undefined) parts.push(`${Math.round(row.rps).toString().padStart(6)} req/s  p99 ${row.p99Ms.toFixed(1).padStart(5)} ms  ${row.ms.toFixed(0).padStart(4)} ${row.unit}`);
-    if (row.ratio !== undefined) parts.push(`ratio ${row.ratio.toFixed(3)}`);
+  for (const row of await benchExpress(modules)) {
+    const parts = [row.name.padEnd(90)];
+    if (row.us !== undefined) parts.push(`${row.us.toFixed(2).padStart(8)} µs`);
+    if (row.ratio !== undefined) parts.push(`${row.ratio.toFixed(3).padStart(8)} x`);
+    if (row.note !== undefined) parts.push(row.note);
     console.log(parts.join('  '));
   }
 }

@@ -15,6 +15,8 @@ function print(title, rows) {
     if (row.rps !== undefined) parts.push(`${Math.round(row.rps).toString().padStart(10)} req/s`);
     if (row.p99Ms !== undefined) parts.push(`p99 ${row.p99Ms.toFixed(2)} ms`);
     if (row.ratio !== undefined) parts.push(`${row.ratio.toFixed(2).padStart(10)} x`);
+    if (row.us !== undefined) parts.push(`${row.us.toFixed(2).padStart(10)} µs`);
+    if (row.note !== undefined) parts.push(row.note);
     console.log(parts.join(' '));
   }
 }

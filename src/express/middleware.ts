@@ -120,8 +120,10 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
   const reportsExposure = options.onExposure !== undefined;
 
-  function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {
-    attachProc(req, res, proc);
+  // Express gives every request and response a hidden class of its own, so each property read on them costs
+  // a lookup the engine cannot cache: the request path reads as few as it can (`res.locals` once).
+  function attach(req: Req, res: ResponseLike, locals: Record<string, unknown> | undefined, proc: ProctorGroups<string>): void {
+    attachProc(req, locals, proc);
     // Exposures are reported when the response is done ('close' follows 'finish', and also comes when the
     // client goes away first); without a hook there is nothing to report.
     if (reportsExposure) res.on('close', () => proc.flushExposure());
@@ -180,11 +182,11 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
       logger.error('proctor: could not resolve identifiers/context; every test is unassigned for this request', { error: describe(error) });
       proc = emptyProc.procForRequest({ identifiers: {} });
     }
-    attach(req, res, proc);
-    // Templates get their view once the proc is loaded (a loaded proc's view is plain data); a lazy one
-    // gets it now and loads on first read, or before `res.render`.
     // Plain `node:http` has no `res.locals` (nor `res.render`): `req.proc` is all it gets.
     const locals = res.locals;
+    attach(req, res, locals, proc);
+    // Templates get their view once the proc is loaded (a loaded proc's view is plain data); a lazy one
+    // gets it now and loads on first read, or before `res.render`.
     if (client.lazy || proc.loaded) {
       if (locals !== undefined) locals.proc = proc.templateView();
       next();

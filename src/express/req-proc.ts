@@ -18,6 +18,8 @@ import { IncomingMessage } from 'node:http';
 
 /** The key of the proc in `res.locals` (enumerable: copies of `res.locals` keep it). */
 const SLOT: unique symbol = Symbol('proctor-node.req.proc');
+/** Set in `res.locals` when the request got an own `proc` (assigned), which hides the accessor. */
+const SHADOWED: unique symbol = Symbol('proctor-node.req.proc.own');
 
 /** The request as this module sees it (`res` is Express's back-link to the response). */
 interface ProcRequest {
@@ -25,17 +27,21 @@ interface ProcRequest {
   readonly res?: unknown;
 }
 
-interface LocalsHolder {
-  readonly locals?: Record<PropertyKey, unknown>;
+type Locals = Record<PropertyKey, unknown>;
+
+function localsOf(req: ProcRequest): Locals | undefined {
+  const locals = (req.res as { locals?: unknown } | undefined)?.locals;
+  return typeof locals === 'object' && locals !== null ? (locals as Locals) : undefined;
 }
 
 function getProc(this: ProcRequest): unknown {
-  const res = this.res as LocalsHolder | undefined;
-  return res?.locals?.[SLOT];
+  return localsOf(this)?.[SLOT];
 }
 
-function setProc(this: object, value: unknown): void {
+function setProc(this: ProcRequest, value: unknown): void {
   Object.defineProperty(this, 'proc', { value, writable: true, enumerable: true, configurable: true });
+  const locals = localsOf(this);
+  if (locals !== undefined) locals[SHADOWED] = true;
 }
 
 /** Whether requests with this prototype are served by the accessor, decided once per prototype. */
@@ -56,9 +62,10 @@ function holderOf(prototype: object): object | null {
   return holder;
 }
 
-function decide(prototype: object): boolean {
+function decide(prototype: object, req: ProcRequest, locals: Locals): boolean {
   const holder = holderOf(prototype);
-  if (holder === null) return false;
+  // The accessor finds the value through `req.res.locals`: Express's requests have that link.
+  if (holder === null || localsOf(req) !== locals) return false;
   // Someone else's `proc` on the chain (an app's own accessor, say) wins: then the request gets an own property.
   for (let p: object | null = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null) {
     const own = Object.getOwnPropertyDescriptor(p, 'proc');
@@ -69,23 +76,27 @@ function decide(prototype: object): boolean {
 }
 
 /**
- * Make `proc` the value of `req.proc` (and, for exposures, of the response's slot). Never throws for the
- * request objects the middleware accepts.
+ * Make `proc` the value of `req.proc`, given the response's `res.locals` (undefined outside Express).
+ * Reads nothing of the request but its prototype. Never throws for the requests the middleware accepts.
  */
-export function attachProc(req: ProcRequest, res: LocalsHolder, proc: unknown): void {
-  const locals = res.locals;
-  if (locals !== undefined && locals !== null && req.res === res) {
+export function attachProc(req: ProcRequest, locals: Record<string, unknown> | undefined, proc: unknown): void {
+  if (typeof locals === 'object' && locals !== null) {
     const prototype = Object.getPrototypeOf(req) as object | null;
     if (prototype !== null) {
       if (prototype !== lastPrototype) {
         let served = servedByAccessor.get(prototype);
-        if (served === undefined) servedByAccessor.set(prototype, (served = decide(prototype)));
+        if (served === undefined) {
+          served = decide(prototype, req, locals as Locals);
+          servedByAccessor.set(prototype, served);
+          // A `proc` assigned before the accessor existed is an own property: mark it like the setter does.
+          if (served && Object.hasOwn(req, 'proc')) (locals as Locals)[SHADOWED] = true;
+        }
         lastPrototype = prototype;
         lastServed = served;
       }
-      // An own `proc` (set earlier on this request) would hide the accessor: assign it instead.
-      if (lastServed && !Object.hasOwn(req, 'proc')) {
-        locals[SLOT] = proc;
+      // An own `proc` (assigned earlier on this request) hides the accessor: assign that one instead.
+      if (lastServed && (locals as Locals)[SHADOWED] !== true) {
+        (locals as Locals)[SLOT] = proc;
         return;
       }
     }
