@@ -172,10 +172,10 @@ export class ProcState {
     const groups: Record<string, { group: string | null; value: number | null }> = {};
     const entries: string[] = [];
     for (const test of tests) {
-      const raw = this.rawOf(test);
-      groups[test] = { group: raw?.name ?? null, value: raw?.value ?? null };
-      const entry = groupEntry(test, raw);
-      if (entry !== null) entries.push(entry);
+      // A read test's assignment is already built (reading built it): no second trip to the source.
+      const { group, value } = this.assignmentAt(this.settings.index.get(test) ?? -1);
+      groups[test] = { group, value };
+      if (value !== null && value >= 0) entries.push(`${test}${value}`);
     }
     try {
       hook({ tests, groups, groupString: entries.join(','), request: this.request });

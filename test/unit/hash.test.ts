@@ -181,6 +181,17 @@ describe('MD5 against node:crypto', () => {
     }
   });
 
+  it('one identifier under keys of every length (every byte offset), in turns with other identifiers', () => {
+    // Hashers lay the last identifier out once for all keys: each key must see it at its own offset, and a
+    // new identifier (longer, shorter, multi-byte) must replace the old layout entirely.
+    const hashers = Array.from({ length: 65 }, (_, n) => [createKeyHasher('k'.repeat(n)), 'k'.repeat(n)] as const);
+    const ids = ['', 'a', 'ab', 'abc', 'abcd', 'é', '€€', '😀x', 'x'.repeat(51), 'x'.repeat(52), 'é'.repeat(27), 'y'.repeat(55), 'z'.repeat(56), '1234567890123456'];
+    for (const id of [...ids, ...ids.reverse()]) {
+      for (const [hasher, key] of hashers) expect(hasher(id)).toBe(nodeHash(key, id));
+      expect(hashers[3]?.[0]('other')).toBe(nodeHash('kkk', 'other'));
+    }
+  });
+
   it('a hasher is reusable and independent of other hashers', () => {
     const a = createTestHasher('a', 'sa');
     const b = createTestHasher('b', 'a-much-longer-salt-that-does-not-fit-in-the-single-block-fast-path-at-all');
