@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark with its named baseline, measured in the same run. Never a unit test.
 import * as proctor from '../dist/index.js';
 import { benchEngine, benchProc } from './engine.bench.mjs';
+import { benchTemplateSide } from './template.bench.mjs';
 import { benchCacheMemory } from './memory.bench.mjs';
 
 const time = Number(process.env.BENCH_TIME_MS ?? 1000);
@@ -42,7 +43,7 @@ async function importDist(name) {
 console.log(`proctor-node benchmarks on Node ${process.version} (${process.arch}); BENCH_TIME_MS=${time}, BENCH_HTTP_SECONDS=${durationSeconds}`);
 print('Hashing one identifier (spec §2.6)', await optional('./hash.bench.mjs', 'benchHash', proctor, { time }));
 print('Rules (EL)', await optional('./rules.bench.mjs', 'benchRules', proctor, { time }));
-print('Assignment', await benchEngine(proctor, { time }));
+print('Assignment: determineTestGroups vs GrowthBook 1.8 by test count (alternating batches, paired ratios)', await benchEngine(proctor, { time }));
 print('The proc object (10 configured tests)', await benchProc(proctor, { time }));
 
 const local = proctor.localSource({ matrix: JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../examples/matrix.json', import.meta.url), 'utf8')) });
@@ -59,7 +60,7 @@ print('Pipet cache memory', await benchCacheMemory(proctor));
 const server = await importDist('server');
 if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));
 const modules = { root: proctor, express: await importDist('express'), nunjucks: await importDist('nunjucks'), handlebars: await importDist('handlebars'), ejs: await importDist('ejs') };
-// Four rounds of fresh server pairs, 2 s per measurement unless BENCH_HTTP_SECONDS says otherwise.
-const expressOptions = process.env.BENCH_HTTP_SECONDS === undefined ? {} : { durationSeconds };
-print('Express page throughput (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules, expressOptions));
+print('The template side: the page rendered with the template view vs constants (in-process, µs per render)', await benchTemplateSide(modules, { time }));
+// Rounds of fresh server groups, cycles of paired segments (see express.bench.mjs for BENCH_* settings).
+print('Express page: CPU added per page, the middleware in-server and its steps (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules));
 process.exit(0);

@@ -36,7 +36,7 @@ export function spread(xs, digits = 1, unit = '') {
  * nanoseconds per call of every batch (index-aligned, so batch k of two tasks ran next to each other).
  * Each batch runs `ops` calls, calibrated so that a batch of the slowest task takes about `batchMs`.
  */
-export function interleaved(tasks, { batches = 30, batchMs = 8, warmupMs = 200 } = {}) {
+export function interleaved(tasks, { batches = 30, batchMs = 8, warmupMs = 300, warmupBatches = 2 } = {}) {
   const names = Object.keys(tasks);
   // Warm-up (and calibration on the slowest task).
   let ops = Infinity;
@@ -52,13 +52,14 @@ export function interleaved(tasks, { batches = 30, batchMs = 8, warmupMs = 200 }
   ops = Math.max(16, ops);
   const out = Object.fromEntries(names.map((n) => [n, []]));
   let i = 0;
-  for (let b = 0; b < batches; b++) {
+  // The first batches still see the JIT settle: run, not recorded.
+  for (let b = -warmupBatches; b < batches; b++) {
     const order = b % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       const fn = tasks[name];
       const t0 = performance.now();
       for (let k = 0; k < ops; k++) fn(i++);
-      out[name].push(((performance.now() - t0) * 1e6) / ops);
+      if (b >= 0) out[name].push(((performance.now() - t0) * 1e6) / ops);
     }
   }
   return out;
