@@ -368,7 +368,8 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
         lastType = def.testType;
         lastId = identifierOf(ids, lastType);
       }
-      if (lastId !== undefined) slots[slot] = direct.rangeGroups[pickRangeIndex(direct.cutoffs, test.hash(lastId))];
+      // One range (a test rolled out to everyone) takes every hash: no need to compute it.
+      if (lastId !== undefined) slots[slot] = direct.rangeGroups[direct.cutoffs.length === 0 ? 0 : pickRangeIndex(direct.cutoffs, test.hash(lastId))];
       continue;
     }
     if (incognito && !def.evaluateForIncognitoUsers) continue;
@@ -408,7 +409,7 @@ export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: 
     const group =
       id === null
         ? allocation.rangeGroups[randomRange(allocation, options.random)]
-        : allocation.rangeGroups[pickRangeIndex(allocation.cutoffs, test.hash(id))];
+        : allocation.rangeGroups[allocation.cutoffs.length === 0 ? 0 : pickRangeIndex(allocation.cutoffs, test.hash(id))];
     if (group !== undefined) slots[slot] = group;
   }
 

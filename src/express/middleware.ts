@@ -47,7 +47,7 @@ export interface ProctorMiddlewareOptions<T extends string, Req extends RequestL
    * `{ USER: req.cookies.tk, ACCOUNT: req.user?.id }`. Leave out what the user lacks. Required.
    */
   readonly getIdentifiers: (req: Req) => Readonly<Record<string, string | null | undefined>>;
-  /** Rule context for the request. @default () => ({}) */
+  /** Rule context for the request. @default an empty context (`{}`, frozen and shared) */
   readonly getContext?: (req: Req) => Readonly<Record<string, unknown>>;
   /**
    * Whether the request may force groups with `prforceGroups`. It may run before your other middleware
