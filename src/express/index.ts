@@ -3,9 +3,9 @@
  */
 export { proctor } from './middleware.js';
 export type { ProctorMiddleware, ProctorMiddlewareOptions, RequestLike, ResponseLike } from './middleware.js';
-export { forceCookieHeader, readForceCookie } from './force-cookie.js';
-export { isLocalRequest, isLoopbackAddress, readCookie, trackingCookie } from './request.js';
-export type { CookieRequest, CookieResponse, LocalRequest, TrackingCookieOptions } from './request.js';
+export { forceCookieHeader, readForceCookie } from '../http/force-cookie.js';
+export { isLocalRequest, isLoopbackAddress, readCookie, trackingCookie } from '../http/request.js';
+export type { CookieRequest, CookieResponse, LocalRequest, TrackingCookieOptions } from '../http/request.js';
 export { proctorDebugPages } from './debug-pages.js';
 export type { DebugNavLink, DebugPage, DebugPagesOptions } from './debug-pages.js';
 

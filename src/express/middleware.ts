@@ -3,16 +3,11 @@
  * `prforceGroups` for privileged users, and `res.render` that waits for an asynchronous `proc` before any
  * engine renders. Nothing here throws into the app: failures become unassigned groups, a log line, `next()`.
  */
-import { createProctor } from '../proc/client.js';
-import type { ProctorClient, ProctorClientOptions } from '../proc/client.js';
-import { ConfigError } from '../errors.js';
-import { staticSource } from '../sources/static.js';
+import type { ProctorClient } from '../proc/client.js';
 import type { ProctorGroups } from '../proc/proc.js';
-import { consoleLogger } from '../logger.js';
-import { aggregateRepeats } from '../repeats.js';
-import type { Logger } from '../logger.js';
-import { forceCookieHeader, queryValue, readForceCookie } from './force-cookie.js';
-import { appendSetCookie } from './request.js';
+import { createRequestLayer } from '../http/layer.js';
+import type { ProctorRequestOptions, RequestAccess } from '../http/layer.js';
+import { appendSetCookie } from '../http/request.js';
 import { attachProc } from './req-proc.js';
 
 /** The parts of an Express request the middleware uses (structural: no Express import). */
@@ -39,30 +34,8 @@ export interface ResponseLike {
 
 type Next = (error?: unknown) => void;
 
-/** Options for {@link proctor}: the client's options plus how to read a request. */
-export interface ProctorMiddlewareOptions<T extends string, Req extends RequestLike = RequestLike>
-  extends Omit<ProctorClientOptions<T>, 'logger'> {
-  /**
-   * Identifiers of the request's user by test type (or Pipet source key), e.g.
-   * `{ USER: req.cookies.tk, ACCOUNT: req.user?.id }`. Leave out what the user lacks. Required.
-   */
-  readonly getIdentifiers: (req: Req) => Readonly<Record<string, string | null | undefined>>;
-  /** Rule context for the request. @default an empty context (`{}`, frozen and shared) */
-  readonly getContext?: (req: Req) => Readonly<Record<string, unknown>>;
-  /**
-   * Whether the request may force groups with `prforceGroups`. It may run before your other middleware
-   * (after a redirect, say): don't assume `req.user` exists. An exception counts as `false`.
-   * @default () => false
-   */
-  readonly isPrivileged?: (req: Req) => boolean;
-  /** Query parameter and cookie name for force groups. @default 'prforceGroups' */
-  readonly forceGroupsParam?: string;
-  /**
-   * Where problems are logged (`console`, pino, …; `silentLogger` for none); also the source's, unless it
-   * has its own. @default consoleLogger (warnings and errors on stderr)
-   */
-  readonly logger?: Logger;
-}
+/** Options for {@link proctor}: the client's options plus how to read a request (see `http/layer.ts`). */
+export type ProctorMiddlewareOptions<T extends string, Req extends RequestLike = RequestLike> = ProctorRequestOptions<T, Req>;
 
 /** The middleware function, with the client it uses. */
 export interface ProctorMiddleware<T extends string = string, Req extends RequestLike = RequestLike> {
@@ -78,12 +51,13 @@ export interface ProctorMiddleware<T extends string = string, Req extends Reques
   readonly isPrivileged: (req: Req) => boolean;
 }
 
-/** The context of requests when there is no `getContext` hook (frozen: shared by every request). */
-const NO_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** How the layer reads an Express (or plain `node:http`) request and writes its response. */
+const EXPRESS_ACCESS: RequestAccess<RequestLike, ResponseLike> = {
+  url: (req) => req.originalUrl ?? req.url ?? '',
+  cookieHeader: (req) => req.headers.cookie,
+  secure: (req) => req.secure === true,
+  appendSetCookie,
+};
 
 /**
  * Create the Proctor middleware.
@@ -100,25 +74,9 @@ function describe(error: unknown): string {
 export function proctor<const T extends string, Req extends RequestLike = RequestLike>(
   options: ProctorMiddlewareOptions<T, Req>,
 ): ProctorMiddleware<T, Req> {
-  if (options === null || typeof options !== 'object') throw new ConfigError('options', 'expected { source, tests, getIdentifiers, … }');
-  if (typeof options.getIdentifiers !== 'function') {
-    throw new ConfigError('getIdentifiers', 'a function (req) => ({ USER: … }) is required');
-  }
-  for (const hook of ['getContext', 'isPrivileged'] as const) {
-    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
-      throw new ConfigError(hook, `expected a function (req) => …, got ${typeof options[hook]}`);
-    }
-  }
-  // The client checks the shared options (the logger among them) and hands its logger to the source.
-  const client = createProctor<T>(options);
-  // Hook failures repeat per request: aggregated (the middleware's own lines; the client aggregates its own).
-  const logger = aggregateRepeats(options.logger ?? consoleLogger);
-  const getContext = options.getContext;
-  const isPrivileged = options.isPrivileged;
-  const param = options.forceGroupsParam ?? 'prforceGroups';
-  // What a request gets when its hooks fail: every test unassigned.
-  const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
-  const reportsExposure = options.onExposure !== undefined;
+  const layer = createRequestLayer<T, Req, ResponseLike>(options, EXPRESS_ACCESS as RequestAccess<Req, ResponseLike>);
+  const client = layer.client;
+  const reportsExposure = layer.reportsExposure;
 
   // Express gives every request and response a hidden class of its own, so each property read on them costs
   // a lookup the engine cannot cache: the request path reads as few as it can (`res.locals` once).
@@ -140,48 +98,8 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
     }
   }
 
-  // Requests that arrive while the first matrix is still loading wait for it; a failed first load has been
-  // logged by the source, and they go on unassigned.
-  let ready = false;
-  const firstLoad = client.ready().then(
-    () => {
-      ready = true;
-    },
-    () => {
-      ready = true;
-    },
-  );
-
-  /** The `isPrivileged` hook, never throwing: an exception counts as not privileged (and is logged when asked). */
-  function privilegedOf(req: Req, log: boolean): boolean {
-    if (isPrivileged === undefined) return false;
-    try {
-      return isPrivileged(req) === true;
-    } catch (error) {
-      if (log) logger.warn('proctor: isPrivileged threw; treating the request as not privileged', { error: describe(error) });
-      return false;
-    }
-  }
-
   function handle(req: Req, res: ResponseLike, next: Next): void {
-    const privileged = privilegedOf(req, true);
-    let proc: ProctorGroups<string>;
-    try {
-      let forceGroups: string | null = null;
-      if (privileged) {
-        const query = queryValue(req, param);
-        if (query !== null) {
-          forceGroups = query;
-          appendSetCookie(res, forceCookieHeader(param, query, req.secure === true));
-        } else {
-          forceGroups = readForceCookie(req.headers.cookie, param);
-        }
-      }
-      proc = client.procForRequest({ identifiers: options.getIdentifiers(req), context: getContext === undefined ? NO_CONTEXT : getContext(req), forceGroups });
-    } catch (error) {
-      logger.error('proctor: could not resolve identifiers/context; every test is unassigned for this request', { error: describe(error) });
-      proc = emptyProc.procForRequest({ identifiers: {} });
-    }
+    const proc = layer.procFor(req, res);
     // Plain `node:http` has no `res.locals` (nor `res.render`): `req.proc` is all it gets.
     const locals = res.locals;
     attach(req, res, locals, proc);
@@ -200,11 +118,11 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   }
 
   const middleware = function proctorMiddleware(req: Req, res: ResponseLike, next: Next): void {
-    if (ready) return handle(req, res, next);
-    firstLoad.then(() => handle(req, res, next), next);
+    if (layer.started) return handle(req, res, next);
+    layer.firstLoad.then(() => handle(req, res, next), next);
   } as ProctorMiddleware<T, Req>;
   Object.defineProperty(middleware, 'client', { value: client });
-  Object.defineProperty(middleware, 'ready', { value: (): Promise<void> => client.ready() });
-  Object.defineProperty(middleware, 'isPrivileged', { value: (req: Req): boolean => privilegedOf(req, false) });
+  Object.defineProperty(middleware, 'ready', { value: layer.ready });
+  Object.defineProperty(middleware, 'isPrivileged', { value: layer.isPrivileged });
   return middleware;
 }

@@ -27,7 +27,12 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   proc: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
   // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, the entry point.
   templating: ['proc', 'contract', 'errors', 'logger'],
-  express: ['proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],
+  // The framework-neutral request layer (hooks, force groups, the force cookie, debug pages), then the
+  // framework adapters on it.
+  http: ['proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],
+  express: ['http', 'proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],
+  fastify: ['http', 'proc', 'contract', 'templating', 'register', 'errors', 'logger', 'repeats'],
+  koa: ['http', 'proc', 'contract', 'templating', 'register', 'errors', 'logger', 'repeats'],
   server: ['sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
   cli: ['server', 'sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
   index: ['*'],

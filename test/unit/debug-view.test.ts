@@ -1,6 +1,6 @@
 /** The force page's plain reading of rules: simple rules read as words, anything else shows as written. */
 import { describe, expect, it } from 'vitest';
-import { plainReading, ruleView } from '../../src/express/debug-view.js';
+import { plainReading, ruleView } from '../../src/http/debug-view.js';
 
 describe('plainReading', () => {
   it.each([

@@ -44,7 +44,11 @@ export function rawCookieValues(cookieHeader: string | string[] | undefined, nam
 
 /** The first `name` query parameter of the request's URL (Express's `originalUrl` when mounted), or null. Never throws. */
 export function queryValue(req: { readonly url?: string | undefined; readonly originalUrl?: string | undefined }, name: string): string | null {
-  const url = req.originalUrl ?? req.url ?? '';
+  return queryParam(req.originalUrl ?? req.url ?? '', name);
+}
+
+/** The first `name` query parameter of a URL (path and query), or null. Never throws. */
+export function queryParam(url: string, name: string): string | null {
   const q = url.indexOf('?');
   if (q < 0) return null;
   try {
