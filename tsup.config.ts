@@ -4,6 +4,8 @@ import { defineConfig } from 'tsup';
 const entries = {
   index: 'src/index.ts',
   express: 'src/express/index.ts',
+  fastify: 'src/fastify/index.ts',
+  koa: 'src/koa/index.ts',
   nunjucks: 'src/templating/nunjucks.ts',
   handlebars: 'src/templating/handlebars.ts',
   ejs: 'src/templating/ejs.ts',

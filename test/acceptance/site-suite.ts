@@ -7,6 +7,8 @@
  * `npx tsup` must have run. The expected assignments come from the engine in src/ on the same matrix.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -18,7 +20,8 @@ import type { Logger } from '../../src/index.js';
 import { listen } from '../support/listen.js';
 import type { Running } from '../support/listen.js';
 
-export type Engine = 'nunjucks' | 'handlebars' | 'ejs';
+/** The example sites: one per engine on Express, and the Nunjucks pages on Fastify and on Koa. */
+export type Engine = 'nunjucks' | 'handlebars' | 'ejs' | 'fastify' | 'koa';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MATRIX_FILE = path.join(ROOT, 'examples/site-matrix.json');
@@ -30,7 +33,17 @@ export interface SiteModule {
     matrix?: string | Record<string, unknown>;
     isPrivileged?: (req: Request) => boolean;
     logger?: Logger;
-  }): Promise<Express>;
+  }): Promise<Express | FastifyLike | KoaLike>;
+}
+
+/** A Fastify instance as the suite starts it. */
+interface FastifyLike {
+  listen(options: { port: number; host: string }): Promise<string>;
+  readonly server: Server;
+}
+/** A Koa app as the suite starts it. */
+interface KoaLike {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** The adversarial payloads of `headlinetst` buckets 1–3 (see examples/site-matrix.json). */
@@ -57,8 +70,23 @@ export async function importSite(engine: Engine): Promise<SiteModule> {
 }
 
 export type { Running };
-/** Start an app on a free loopback port. */
-export const start: (app: Express) => Promise<Running> = listen;
+/** Start an app (Express, Fastify or Koa) on a free loopback port. */
+export async function start(app: Express | FastifyLike | KoaLike): Promise<Running> {
+  if ('callback' in app && !('settings' in app)) return listen(createServer(app.callback()));
+  if ('server' in app && !('settings' in app)) {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const server = app.server;
+    return {
+      base: address,
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
+  return listen(app as Express);
+}
 
 /** An example site on port 0, built with the strict logger (plus `options`). */
 export async function startSite(engine: Engine, options: Parameters<SiteModule['createApp']>[0] = {}): Promise<Running> {
