@@ -17,6 +17,7 @@ import type { DebugPagesOptions } from '../http/debug-pages.js';
 import { ConfigError } from '../errors.js';
 import type { ProctorClient } from '../proc/client.js';
 import type { ProctorGroups } from '../proc/proc.js';
+import type { RegisteredTests } from '../register.js';
 
 export { isLocalRequest, isLoopbackAddress, readCookie } from '../http/request.js';
 export { forceCookieHeader, readForceCookie } from '../http/force-cookie.js';
@@ -27,6 +28,8 @@ export interface FastifyRequestLike {
   readonly url: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly protocol?: string;
+  /** The parsed query string (`unknown` until a schema types it, as in Fastify). */
+  readonly query?: unknown;
   readonly socket?: { readonly remoteAddress?: string | undefined } | null;
   proc?: unknown;
 }
@@ -70,7 +73,8 @@ export interface ProctorFastifyDecoration<T extends string = string> {
   ready(): Promise<void>;
 }
 
-type Plugin = (fastify: FastifyInstanceLike, options: unknown) => Promise<void>;
+/** An async Fastify plugin (its instance typed loosely, so any Fastify version's instance is accepted). */
+export type ProctorFastifyPlugin = (fastify: unknown, options: unknown) => Promise<void>;
 
 const FASTIFY_ACCESS: RequestAccess<FastifyRequestLike, FastifyReplyLike> = {
   url: (req) => req.url,
@@ -91,7 +95,7 @@ const FASTIFY_ACCESS: RequestAccess<FastifyRequestLike, FastifyReplyLike> = {
  * await app.register(proctorPlugin({ source, tests, getIdentifiers: (req) => ({ USER: readCookie(req, 'tk') }), debugPages: { prefix: '/private' } }));
  * app.get('/', (req, reply) => reply.view('page.njk'));
  */
-export function proctorPlugin<const T extends string, Req extends FastifyRequestLike = FastifyRequestLike>(options: ProctorFastifyOptions<T, Req>): Plugin {
+export function proctorPlugin<const T extends string, Req extends FastifyRequestLike = FastifyRequestLike>(options: ProctorFastifyOptions<T, Req>): ProctorFastifyPlugin {
   const layer = createRequestLayer<T, Req, FastifyReplyLike>(options, FASTIFY_ACCESS as RequestAccess<Req, FastifyReplyLike>);
   const debug = options.debugPages;
   if (debug !== undefined && debug !== false && (typeof debug !== 'object' || typeof debug.prefix !== 'string' || !/^(\/[^/?#]+)*$/.test(debug.prefix))) {
@@ -116,7 +120,8 @@ export function proctorPlugin<const T extends string, Req extends FastifyRequest
     proc.load().then(proceed, proceed);
   }
 
-  const plugin: Plugin = async function proctorNode(fastify) {
+  const plugin: ProctorFastifyPlugin = async function proctorNode(instance) {
+    const fastify = instance as FastifyInstanceLike;
     fastify.decorate('proctor', { client, ready: layer.ready } satisfies ProctorFastifyDecoration<T>);
     if (!fastify.hasRequestDecorator('proc')) fastify.decorateRequest('proc', null);
     // `@fastify/view` merges `reply.locals` into every view; it declares it too, when no one has.
@@ -144,4 +149,15 @@ export function proctorPlugin<const T extends string, Req extends FastifyRequest
     [Symbol.for('plugin-meta')]: { name: 'proctor-node', fastify: '4.x || 5.x' },
   });
   return plugin;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's `proc`, set by `proctorPlugin` (test names from `Register`, else any). */
+    proc: ProctorGroups<RegisteredTests>;
+  }
+  interface FastifyInstance {
+    /** The plugin's client and first load. */
+    proctor: ProctorFastifyDecoration<RegisteredTests>;
+  }
 }

@@ -24,6 +24,8 @@ export interface KoaContextLike {
   readonly path: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly secure: boolean;
+  /** The parsed query string. */
+  readonly query: Readonly<Record<string, string | string[] | undefined>>;
   readonly socket?: { readonly remoteAddress?: string | undefined } | null;
   state: Record<string, unknown>;
   proc?: unknown;
