@@ -63,4 +63,5 @@ const modules = { root: proctor, express: await importDist('express'), nunjucks:
 print('The template side: the page rendered with the template view vs constants (in-process, µs per render)', await benchTemplateSide(modules, { time }));
 // Rounds of fresh server groups, cycles of paired segments (see express.bench.mjs for BENCH_* settings).
 print('Express page: CPU added per page, the middleware in-server and its steps (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules));
+print('Fastify and Koa page: CPU added per page by proctor-node vs the same app without it (autocannon, loopback)', await optional('./frameworks.bench.mjs', 'benchFrameworks'));
 process.exit(0);

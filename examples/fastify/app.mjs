@@ -8,8 +8,7 @@ import Fastify from 'fastify';
 import fastifyView from '@fastify/view';
 import nunjucks from 'nunjucks';
 import { localSource } from 'proctor-node';
-import { trackingCookie } from 'proctor-node/express';
-import { isLocalRequest, proctorPlugin, readCookie } from 'proctor-node/fastify';
+import { isLocalRequest, proctorPlugin, readCookie, trackingCookie } from 'proctor-node/fastify';
 import { registerProctor } from 'proctor-node/nunjucks';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -29,8 +28,7 @@ export async function createApp({ matrix = here('../site-matrix.json'), isPrivil
     options: { autoescape: true, onConfigure: (env) => registerProctor(env) },
   });
   // A `tk` cookie identifies the browser; set on its first visit (before the plugin's hook reads it).
-  const track = trackingCookie();
-  app.addHook('onRequest', (request, reply, done) => track(request, reply.raw, done));
+  app.addHook('onRequest', trackingCookie());
   await app.register(
     proctorPlugin({
       source: localSource({ matrix }),

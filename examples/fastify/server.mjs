@@ -1,7 +1,7 @@
-// `node examples/fastify/server.mjs` (after `npm run build`): the Fastify example site on PORT (default 3000).
+// Runs the Fastify example: `node examples/fastify/server.mjs` (PORT overrides 3000).
 import { createApp } from './app.mjs';
 
-const app = await createApp();
 const port = Number(process.env.PORT ?? 3000);
-await app.listen({ port, host: '127.0.0.1' });
-console.log(`proctor-node Fastify example on http://127.0.0.1:${port} (debug pages: /private/proctor/force)`);
+const app = await createApp();
+await app.listen({ port }); // localhost: 127.0.0.1 and ::1
+console.log(`proctor-node example (Fastify + Nunjucks) on http://localhost:${port}`);

@@ -9,8 +9,7 @@ import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import nunjucks from 'nunjucks';
 import { localSource } from 'proctor-node';
-import { trackingCookie } from 'proctor-node/express';
-import { isLocalRequest, proctorKoa, proctorKoaDebugPages, readCookie } from 'proctor-node/koa';
+import { isLocalRequest, proctorKoa, proctorKoaDebugPages, readCookie, trackingCookie } from 'proctor-node/koa';
 import { registerProctor } from 'proctor-node/nunjucks';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -27,8 +26,7 @@ export async function createApp({ matrix = here('../site-matrix.json'), isPrivil
   const env = registerProctor(new nunjucks.Environment(new nunjucks.FileSystemLoader(here('../nunjucks/views')), { autoescape: true }));
   app.use(views(here('../nunjucks/views'), { extension: 'njk', map: { njk: 'nunjucks' }, options: { nunjucksEnv: env } }));
   // A `tk` cookie identifies the browser; set on its first visit.
-  const track = trackingCookie();
-  app.use((ctx, next) => new Promise((resolve) => track(ctx, ctx.res, resolve)).then(next));
+  app.use(trackingCookie());
   const mw = proctorKoa({
     source: localSource({ matrix }),
     tests: TESTS,

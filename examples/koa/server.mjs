@@ -1,6 +1,6 @@
-// `node examples/koa/server.mjs` (after `npm run build`): the Koa example site on PORT (default 3000).
+// Runs the Koa example: `node examples/koa/server.mjs` (PORT overrides 3000).
 import { createApp } from './app.mjs';
 
-const app = await createApp();
 const port = Number(process.env.PORT ?? 3000);
-app.listen(port, '127.0.0.1', () => console.log(`proctor-node Koa example on http://127.0.0.1:${port} (debug pages: /private/proctor/force)`));
+const app = await createApp();
+const server = app.listen(port, () => console.log(`proctor-node example (Koa + Nunjucks) on http://localhost:${server.address().port}`));

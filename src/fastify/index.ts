@@ -19,7 +19,11 @@ import type { ProctorClient } from '../proc/client.js';
 import type { ProctorGroups } from '../proc/proc.js';
 import type { RegisteredTests } from '../register.js';
 
+import { trackingCookie as trackingMiddleware } from '../http/request.js';
+import type { TrackingCookieOptions } from '../http/request.js';
+
 export { isLocalRequest, isLoopbackAddress, readCookie } from '../http/request.js';
+export type { TrackingCookieOptions } from '../http/request.js';
 export { forceCookieHeader, readForceCookie } from '../http/force-cookie.js';
 export type { DebugNavLink, DebugPage, DebugPagesOptions } from '../http/debug-pages.js';
 
@@ -85,6 +89,19 @@ const FASTIFY_ACCESS: RequestAccess<FastifyRequestLike, FastifyReplyLike> = {
     reply.header('set-cookie', previous === undefined ? line : [...(Array.isArray(previous) ? previous.map(String) : [String(previous)]), line]);
   },
 };
+
+/**
+ * An `onRequest` hook that gives every visitor a stable identifier (the `tk` cookie by default; see
+ * `trackingCookie` of `proctor-node/express`): add it before registering the plugin, and `readCookie(request,
+ * 'tk')` sees a new visitor's identifier on that same request.
+ * @example app.addHook('onRequest', trackingCookie());
+ */
+export function trackingCookie(options: TrackingCookieOptions = {}): (request: FastifyRequestLike, reply: { readonly raw: { getHeader(name: string): unknown; setHeader(name: string, value: string | string[]): unknown } }, done: () => void) => void {
+  const track = trackingMiddleware(options);
+  return function proctorTrackingCookie(request, reply, done) {
+    track(request, reply.raw, done);
+  };
+}
 
 /**
  * The plugin: `await app.register(proctorPlugin({ source, tests, getIdentifiers, … }))`. Registration

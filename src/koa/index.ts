@@ -10,11 +10,13 @@ import { createRequestLayer } from '../http/layer.js';
 import type { ProctorRequestOptions, RequestAccess } from '../http/layer.js';
 import { createDebugPages, DEBUG_HEADERS, debugRoute } from '../http/debug-pages.js';
 import type { DebugPagesOptions } from '../http/debug-pages.js';
-import { appendSetCookie } from '../http/request.js';
+import { appendSetCookie, trackingCookie as trackingMiddleware } from '../http/request.js';
+import type { TrackingCookieOptions } from '../http/request.js';
 import type { ProctorClient } from '../proc/client.js';
 import type { ProctorGroups } from '../proc/proc.js';
 
 export { isLocalRequest, isLoopbackAddress, readCookie } from '../http/request.js';
+export type { TrackingCookieOptions } from '../http/request.js';
 export { forceCookieHeader, readForceCookie } from '../http/force-cookie.js';
 export type { DebugNavLink, DebugPage, DebugPagesOptions } from '../http/debug-pages.js';
 
@@ -54,6 +56,20 @@ const KOA_ACCESS: RequestAccess<KoaContextLike, KoaContextLike> = {
   secure: (ctx) => ctx.secure,
   appendSetCookie: (ctx, line) => appendSetCookie(ctx.res, line),
 };
+
+/**
+ * Middleware that gives every visitor a stable identifier (the `tk` cookie by default; see `trackingCookie`
+ * of `proctor-node/express`); mount it before {@link proctorKoa}: `readCookie(ctx, 'tk')` sees a new
+ * visitor's identifier on that same request.
+ * @example app.use(trackingCookie());
+ */
+export function trackingCookie(options: TrackingCookieOptions = {}): (ctx: KoaContextLike, next: Next) => Promise<unknown> {
+  const track = trackingMiddleware(options);
+  return function proctorTrackingCookie(ctx, next) {
+    track(ctx, ctx.res, () => undefined);
+    return next();
+  };
+}
 
 /**
  * Create the Koa middleware; mount it before the routes and after `views(…)`.

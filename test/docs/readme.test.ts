@@ -139,7 +139,7 @@ describe('every code block says what it is', () => {
   });
 
   it('no project is left untested, and the tested ones exist', () => {
-    expect([...projects.keys()].sort()).toEqual(['ejs', 'handlebars', 'nunjucks', 'typescript']);
+    expect([...projects.keys()].sort()).toEqual(['ejs', 'fastify', 'handlebars', 'koa', 'nunjucks', 'typescript']);
   });
 
   it.each(snippets.filter((s) => s.marker?.startsWith('fragment of ')).map((s) => [s.where, s]))(
@@ -174,7 +174,7 @@ describe('every code block says what it is', () => {
   );
 });
 
-describe.each(['nunjucks', 'handlebars', 'ejs'])('the %s quick start, as written', (engine) => {
+describe.each(['nunjucks', 'handlebars', 'ejs', 'fastify', 'koa'])('the %s quick start, as written', (engine) => {
   let dir = '';
   let site: Started;
 
@@ -308,8 +308,8 @@ describe('the example sites, as examples/README.md runs them', () => {
     .map((line) => /^node (examples\/\w+\/server\.mjs)$/.exec(line)?.[1])
     .filter((file): file is string => file !== undefined);
 
-  it('names the three sites', () => {
-    expect(servers).toEqual(['examples/nunjucks/server.mjs', 'examples/handlebars/server.mjs', 'examples/ejs/server.mjs']);
+  it('names the five sites', () => {
+    expect(servers).toEqual(['examples/nunjucks/server.mjs', 'examples/handlebars/server.mjs', 'examples/ejs/server.mjs', 'examples/fastify/server.mjs', 'examples/koa/server.mjs']);
   });
 
   it.each(servers)('node %s serves its home page', async (file) => {
