@@ -1,6 +1,7 @@
 /** Java regular expressions as `proctor:matches` and `String.matches` see them (spec §3.6, §3.9). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compilePattern } from '../../src/java/regex/engine.js';
 import { compileJavaRegex, javaMatches, javaSplit, MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../../src/java/regex/index.js';
 
 type Expected = boolean | 'error';
@@ -8,6 +9,15 @@ type Expected = boolean | 'error';
 function matches(input: string, pattern: string): Expected {
   try {
     return javaMatches(input, pattern);
+  } catch {
+    return 'error';
+  }
+}
+
+/** The same pattern on the backtracking JS engine, forced (what every pattern ran on before the linear engine). */
+function backtracking(input: string, pattern: string): Expected {
+  try {
+    return compilePattern(pattern, true, 'backtracking').matches(input);
   } catch {
     return 'error';
   }
@@ -323,6 +333,8 @@ describe('Java regex escapes in and out of a class', () => {
   it.each(SAME_IN_AND_OUT)('%j matches %j, bare and in a class → %s', (input, escape, expected) => {
     expect(matches(input, escape)).toBe(expected);
     expect(matches(input, `[${escape}]`)).toBe(expected);
+    expect(backtracking(input, escape)).toBe(expected);
+    expect(backtracking(input, `[${escape}]`)).toBe(expected);
   });
 
   it.each(OUTSIDE_ONLY)('%j matches %j, but the escape is an error in a class', (input, pattern) => {
@@ -357,11 +369,12 @@ function sample(): number[] {
 }
 
 /** The sample code points `pattern` matches, as the fixture writes them: hex runs `a` or `a-b`, comma-separated. */
-function matchingRuns(pattern: string, cps: readonly number[]): string {
+function matchingRuns(pattern: string, cps: readonly number[], engine: 'auto' | 'backtracking' = 'auto'): string {
   const runs: [number, number][] = [];
   let prev = -2;
+  const compiled = compilePattern(pattern, true, engine);
   for (const cp of cps) {
-    if (!javaMatches(String.fromCodePoint(cp), pattern)) continue;
+    if (!compiled.matches(String.fromCodePoint(cp))) continue;
     const last = runs[runs.length - 1];
     if (last !== undefined && prev === cp - 1 && last[1] === prev) last[1] = cp;
     else runs.push([cp, cp]);
@@ -374,6 +387,7 @@ describe('Java regex classes, code point by code point (JDK 17 fixture)', () => 
   const cps = sample();
   it.each(CLASS_FIXTURE.patterns.map((p) => [p.pattern, p.matches] as const))('%s', (pattern, expected) => {
     expect(matchingRuns(pattern, cps)).toBe(expected);
+    expect(matchingRuns(pattern, cps, 'backtracking')).toBe(expected);
   });
 
   it.each([
@@ -395,6 +409,7 @@ describe('Java regex classes, code point by code point (JDK 17 fixture)', () => 
 describe('Java regex semantics', () => {
   it.each(CASES)('%j matches %j → %s', (input, pattern, expected) => {
     expect(matches(input, pattern)).toBe(expected);
+    expect(backtracking(input, pattern)).toBe(expected);
   });
 
   it('bounds pattern and input length, and the cache', () => {
@@ -426,5 +441,25 @@ describe('Java regex semantics', () => {
     expect(javaSplit('a,b,,c,,', ',')).toEqual(['a', 'b', '', 'c']);
     expect(javaSplit('abc', '')).toEqual(['a', 'b', 'c']);
     expect(javaSplit('', ',')).toEqual(['']);
+  });
+
+  it('splits the same on both engines', () => {
+    const rows: readonly (readonly [string, string, readonly string[]])[] = [
+      ['a,b,,c,,', ',', ['a', 'b', '', 'c']],
+      ['abc', '', ['a', 'b', 'c']],
+      [',a', ',', ['', 'a']],
+      ['\u{1F600}\u{1F601}', '', ['\u{1F600}', '\u{1F601}']],
+      ['a1b22c', '\\d+', ['a', 'b', 'c']],
+      ['a b\tc', '\\s', ['a', 'b', 'c']],
+      ['aXbxc', '(?i)x', ['a', 'b', 'c']],
+      ['ab', '(?<=a)', ['a', 'b']],
+      ['one two', '\\b', ['one', ' ', 'two']],
+      ['a\nb\n', '$', ['a\nb', '\n']],
+      ['a\nb', '(?m)^', ['a\n', 'b']],
+    ];
+    for (const [input, pattern, expected] of rows) {
+      expect(javaSplit(input, pattern)).toEqual(expected);
+      expect(compilePattern(pattern, false, 'backtracking').split(input)).toEqual(expected);
+    }
   });
 });

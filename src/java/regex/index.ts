@@ -69,6 +69,11 @@ export function compileJavaRegex(pattern: string): JavaPattern {
   return cached(pattern, true);
 }
 
+/** Java `Pattern.compile(pattern)` as used by `String.split` (cached, bounded); throws as {@link compileJavaRegex}. */
+export function compileJavaSplit(pattern: string): JavaPattern {
+  return cached(pattern, false);
+}
+
 /** Java `input.split(pattern)` (limit 0): no leading empty piece for a zero-width match, trailing ones dropped. */
 export function javaSplit(input: string, pattern: string): string[] {
   return cached(pattern, false).split(input);

@@ -238,8 +238,10 @@ export class Translator extends ClassReader {
         if (this.re2) return TAIL;
         return flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
       case 'R':
-        // Java's \R is atomic, (?>\r\n|[\n\x0B\f\r\x85\u2028\u2029]): a \r before \n is never taken alone.
-        return this.re2 ? this.backtracking('\\R') : '(?:\\r\\n|\\r(?!\\n)|[\\n\\x0B\\f\\u0085\\u2028\\u2029])';
+        // `\r\n|[\n\x0B\f\r\x85\u2028\u2029]`, which can backtrack into a lone \r since JDK 9 (JDK-8176029):
+        // an alternation, for the nesting test of a quantifier on it.
+        this.lastGroup = 1;
+        return this.re2 ? '(?:\\x{d}\\x{a}|[\\x{a}-\\x{d}\\x{85}\\x{2028}\\x{2029}])' : '(?:\\r\\n|[\\n\\x0B\\f\\r\\u0085\\u2028\\u2029])';
       case 'b':
         if (this.re2) return this.backtracking('\\b');
         return `(?:(?<=${WORD_CHAR})(?!${WORD_CHAR})|(?<!${WORD_CHAR})(?=${WORD_CHAR}))`;
