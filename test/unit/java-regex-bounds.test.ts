@@ -9,6 +9,7 @@ import { RuleEvaluationError, RuleSyntaxError } from '../../src/errors.js';
 import { compilePattern } from '../../src/java/regex/engine.js';
 import {
   BACKTRACKING_BUDGET,
+  FAST_PATH_BUDGET,
   compileJavaRegex,
   compileJavaSplit,
   javaMatches,
@@ -47,7 +48,8 @@ const REDOS: readonly (readonly [pattern: string, input: string, expected: boole
 
 describe('ReDoS patterns finish within a bound', () => {
   it.each(REDOS)('%j on %#', (pattern, input, expected) => {
-    expect(compileJavaRegex(pattern).engine).toBe('linear');
+    // Past its JS cap (none for nested repetition), the input runs on the linear engine.
+    expect(input.length).toBeGreaterThan(compileJavaRegex(pattern).backtrackingInput);
     expect(timed(() => javaMatches(input, pattern))).toBe(expected);
   });
 
@@ -67,14 +69,44 @@ describe('ReDoS patterns finish within a bound', () => {
   });
 });
 
-describe('which engine runs a pattern', () => {
-  it.each(['.*iPhone.*', '(?i).*(bot|crawler|spider).*', '[a-z]{2}_[A-Z]{2}', '\\d+', 'en|fr|de', '^en.*$', '(?<=a)b', '[a-z&&[^aeiou]]+', '\\p{L}+', '\\R'])(
-    '%j runs on the linear engine',
-    (pattern) => {
-      expect(compileJavaRegex(pattern).engine).toBe('linear');
-      expect(compileJavaRegex(pattern).maxInput).toBe(MAX_INPUT_LENGTH);
-    },
-  );
+describe('which engine runs an input', () => {
+  /** The JS cap of a pattern with `degree` unbounded quantifiers and `factor` bounded choices. */
+  const cap = (degree: number, factor: number): number =>
+    degree === 0 ? MAX_INPUT_LENGTH : Math.min(MAX_INPUT_LENGTH, Math.floor((FAST_PATH_BUDGET / factor) ** (1 / degree)));
+
+  it.each([
+    ['.*iPhone.*', 'both', cap(2, 1)],
+    ['(?i).*(bot|crawler|spider).*', 'both', cap(2, 3)],
+    ['.*a.*a.*a.*a.*b', 'both', cap(5, 1)],
+    ['[a-z]{2}_[A-Z]{2}', 'backtracking', MAX_INPUT_LENGTH],
+    ['\\d+', 'backtracking', MAX_INPUT_LENGTH],
+    ['en|fr|de', 'backtracking', MAX_INPUT_LENGTH],
+    ['^en.*$', 'backtracking', MAX_INPUT_LENGTH],
+    ['[a-z&&[^aeiou]]+', 'backtracking', MAX_INPUT_LENGTH],
+    ['(a+)+$', 'linear', 0],
+    ['(a|aa)*', 'linear', 0],
+    ['(?:[a-z]+\\.)+com', 'linear', 0],
+  ] as const)('%j: %s, JS up to %d characters', (pattern, engine, limit) => {
+    const compiled = compileJavaRegex(pattern);
+    expect(compiled.engine).toBe(engine);
+    expect(compiled.backtrackingInput).toBe(limit);
+    expect(compiled.maxInput).toBe(MAX_INPUT_LENGTH);
+  });
+
+  it('answers the same on either side of the JS cap', () => {
+    const ua = (n: number, tail: string): string => `Mozilla/5.0 (${'x'.repeat(n)}) ${tail}`;
+    const iphone = compileJavaRegex('.*iPhone.*');
+    for (const n of [10, iphone.backtrackingInput, iphone.backtrackingInput + 10, 20000]) {
+      expect(iphone.matches(ua(n, 'iPhone Safari'))).toBe(true);
+      expect(iphone.matches(ua(n, 'Android'))).toBe(false);
+      expect(iphone.matches(ua(n, 'iPhone\nSafari'))).toBe(false);
+    }
+    const split = compileJavaSplit('\\s*,\\s*');
+    expect(split.engine).toBe('both');
+    const long = Array.from({ length: 2000 }, (_, i) => `v${i}`);
+    expect(split.split(long.join(' , '))).toEqual(long);
+    expect(split.split('a , b,c')).toEqual(['a', 'b', 'c']);
+  });
 
   it.each([
     ['.*\\bbot\\b.*', 2],
@@ -82,21 +114,30 @@ describe('which engine runs a pattern', () => {
     ['(a)\\1', 0],
     ['(?m)^a$', 0],
     ['a$\\n', 0],
-    ['a{2000}', 0],
     ['[\\p{L}&&[^\\p{Lu}]]*x', 1],
-  ] as const)('%j needs the backtracking engine, with an input cap from its %d unbounded quantifiers', (pattern, degree) => {
+  ] as const)('%j needs the JS engine alone, capped from its %d unbounded quantifiers', (pattern, degree) => {
     const compiled = compileJavaRegex(pattern);
     expect(compiled.engine).toBe('backtracking');
-    const cap = degree === 0 ? MAX_INPUT_LENGTH : Math.min(MAX_INPUT_LENGTH, Math.floor(BACKTRACKING_BUDGET ** (1 / degree)));
-    expect(compiled.maxInput).toBe(cap);
+    const limit = degree === 0 ? MAX_INPUT_LENGTH : Math.min(MAX_INPUT_LENGTH, Math.floor(BACKTRACKING_BUDGET ** (1 / degree)));
+    expect(compiled.maxInput).toBe(limit);
+    expect(compiled.backtrackingInput).toBe(limit);
   });
 
-  it('a final $ is the end of the input in a whole match, on the linear engine; elsewhere it needs backtracking', () => {
-    expect(compileJavaRegex('abc$').engine).toBe('linear');
-    expect(compileJavaRegex('(a$|b)').engine).toBe('linear');
-    expect(compileJavaRegex('(a$|b)c').engine).toBe('backtracking');
-    expect(compileJavaRegex('(a$)*').engine).toBe('backtracking');
-    expect(compileJavaSplit('a$').engine).toBe('backtracking');
+  it('a count RE2 cannot compile moves the pattern to the JS engine alone, bounded', () => {
+    const compiled = compileJavaRegex('(?:ab){1001}c*');
+    expect(compiled.engine).toBe('backtracking');
+    expect(compiled.matches(`${'ab'.repeat(1001)}c`)).toBe(true);
+    const nested = compileJavaRegex('(?:a|b){1001}(a+)+$');
+    expect(nested.engine).toBe('linear');
+    expect(() => nested.matches(`${'a'.repeat(1100)}!`)).toThrow(RangeError);
+  });
+
+  it('a final $ is the end of the input in a whole match, for RE2; elsewhere it needs the JS engine', () => {
+    expect(compilePattern('abc$', true, 'linear').matches('abc')).toBe(true);
+    expect(compilePattern('(a$|b)', true, 'linear').matches('a')).toBe(true);
+    for (const [pattern, whole] of [['(a$|b)c', true], ['(a$)*', true], ['a$', false]] as const) {
+      expect(() => compilePattern(pattern, whole, 'linear')).toThrow(/needs the backtracking engine: \$/);
+    }
     expect(javaMatches('abc\n', 'abc$')).toBe(false);
     expect(javaMatches('abc\n', 'abc$\\n')).toBe(true);
     expect(javaMatches('b', '(a$|b)')).toBe(true);
@@ -128,8 +169,9 @@ describe('which engine runs a pattern', () => {
     expect(() => rule.evaluate({ constants: {}, context: { ua: `${worst}x` } })).toThrow(RuleEvaluationError);
   });
 
-  it('the forced backtracking engine is the unbounded one (what ran before): it is only used by tests', () => {
+  it('the forced engines (for tests and the bench) run every input on one engine', () => {
     expect(compilePattern('(a+)+$', true, 'backtracking').engine).toBe('backtracking');
     expect(compilePattern('(a+)+$', true, 'backtracking').maxInput).toBe(MAX_INPUT_LENGTH);
+    expect(compilePattern('.*iPhone.*', true, 'linear').engine).toBe('linear');
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RuleEvaluationError, RuleSyntaxError } from '../../src/errors.js';
 import { compilePattern } from '../../src/java/regex/engine.js';
 import { javaMatches, javaSplit, UnsupportedRegexError } from '../../src/java/regex/index.js';
+import type { JavaPattern } from '../../src/java/regex/index.js';
 import { compileRule } from '../../src/rules/index.js';
 
 type Expected = boolean | 'error';
@@ -20,11 +21,23 @@ function matches(input: string, pattern: string): Expected {
   }
 }
 
-/** Each row on both engines: as compiled (linear when RE2 can express it) and forced onto the JS engine. */
+/** re2js on the pattern, or null when RE2 cannot express it (the pattern then runs on JS alone). */
+function linear(pattern: string): JavaPattern | null {
+  try {
+    return compilePattern(pattern, true, 'linear');
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NeedsBacktracking') return null;
+    throw error;
+  }
+}
+
+/** Each row as compiled, and forced onto each engine (the JS one, and re2js where RE2 can express it). */
 function both(rows: readonly Row[]): void {
   it.each(rows)('%j matches %j → %s', (input, pattern, expected) => {
     expect(matches(input, pattern)).toBe(expected);
-    if (expected !== 'error') expect(compilePattern(pattern, true, 'backtracking').matches(input)).toBe(expected);
+    if (expected === 'error') return;
+    expect(compilePattern(pattern, true, 'backtracking').matches(input)).toBe(expected);
+    expect(linear(pattern)?.matches(input) ?? expected).toBe(expected);
   });
 }
 
@@ -225,4 +238,5 @@ describe('constructs Java has and this port refuses', () => {
 function both2(input: string, pattern: string, expected: boolean): void {
   expect(javaMatches(input, pattern)).toBe(expected);
   expect(compilePattern(pattern, true, 'backtracking').matches(input)).toBe(expected);
+  expect(compilePattern(pattern, true, 'linear').matches(input)).toBe(expected);
 }

@@ -14,13 +14,31 @@ function matches(input: string, pattern: string): Expected {
   }
 }
 
-/** The same pattern on the backtracking JS engine, forced (what every pattern ran on before the linear engine). */
-function backtracking(input: string, pattern: string): Expected {
+/** The same pattern forced onto one engine: the JS one (what every pattern ran on before) or re2js. */
+function on(engine: 'backtracking' | 'linear', input: string, pattern: string): Expected {
   try {
-    return compilePattern(pattern, true, 'backtracking').matches(input);
+    return compilePattern(pattern, true, engine).matches(input);
   } catch {
     return 'error';
   }
+}
+
+/** Whether RE2 can express the pattern (else the linear engine is not asked). */
+function linearRuns(pattern: string, whole = true): boolean {
+  try {
+    compilePattern(pattern, whole, 'linear');
+    return true;
+  } catch (error) {
+    return !(error instanceof Error && error.name === 'NeedsBacktracking');
+  }
+}
+
+function backtracking(input: string, pattern: string): Expected {
+  return on('backtracking', input, pattern);
+}
+
+function linear(input: string, pattern: string, expected: Expected): Expected {
+  return linearRuns(pattern) ? on('linear', input, pattern) : expected;
 }
 
 const CASES: readonly (readonly [string, string, Expected])[] = [
@@ -335,6 +353,8 @@ describe('Java regex escapes in and out of a class', () => {
     expect(matches(input, `[${escape}]`)).toBe(expected);
     expect(backtracking(input, escape)).toBe(expected);
     expect(backtracking(input, `[${escape}]`)).toBe(expected);
+    expect(linear(input, escape, expected)).toBe(expected);
+    expect(linear(input, `[${escape}]`, expected)).toBe(expected);
   });
 
   it.each(OUTSIDE_ONLY)('%j matches %j, but the escape is an error in a class', (input, pattern) => {
@@ -369,7 +389,7 @@ function sample(): number[] {
 }
 
 /** The sample code points `pattern` matches, as the fixture writes them: hex runs `a` or `a-b`, comma-separated. */
-function matchingRuns(pattern: string, cps: readonly number[], engine: 'auto' | 'backtracking' = 'auto'): string {
+function matchingRuns(pattern: string, cps: readonly number[], engine: 'auto' | 'backtracking' | 'linear' = 'auto'): string {
   const runs: [number, number][] = [];
   let prev = -2;
   const compiled = compilePattern(pattern, true, engine);
@@ -388,6 +408,7 @@ describe('Java regex classes, code point by code point (JDK 17 fixture)', () => 
   it.each(CLASS_FIXTURE.patterns.map((p) => [p.pattern, p.matches] as const))('%s', (pattern, expected) => {
     expect(matchingRuns(pattern, cps)).toBe(expected);
     expect(matchingRuns(pattern, cps, 'backtracking')).toBe(expected);
+    expect(matchingRuns(pattern, cps, 'linear')).toBe(expected);
   });
 
   it.each([
@@ -410,6 +431,7 @@ describe('Java regex semantics', () => {
   it.each(CASES)('%j matches %j → %s', (input, pattern, expected) => {
     expect(matches(input, pattern)).toBe(expected);
     expect(backtracking(input, pattern)).toBe(expected);
+    expect(linear(input, pattern, expected)).toBe(expected);
   });
 
   it('bounds pattern and input length, and the cache', () => {
@@ -460,6 +482,7 @@ describe('Java regex semantics', () => {
     for (const [input, pattern, expected] of rows) {
       expect(javaSplit(input, pattern)).toEqual(expected);
       expect(compilePattern(pattern, false, 'backtracking').split(input)).toEqual(expected);
+      if (linearRuns(pattern, false)) expect(compilePattern(pattern, false, 'linear').split(input)).toEqual(expected);
     }
   });
 });

@@ -52,7 +52,9 @@ function js(p: CharPred): string {
       const plain = p.ps.filter((q) => q.k === 'set').map((q) => (q.k === 'set' ? q.content : '')).join('');
       const rest = p.ps.filter((q) => q.k !== 'set').map(js);
       const parts = plain === '' && rest.length > 0 ? rest : [`[${plain}]`, ...rest];
-      return parts.length === 1 ? (parts[0] ?? '[]') : `(?:${parts.join('|')})`;
+      // Alternatives that may overlap (`[\D\s]`: a space is in both) would give a backtracking engine two ways
+      // to match one code point, and `[\D\s]+` exponentially many; inside a lookahead (atomic in JS) there is one.
+      return parts.length === 1 ? (parts[0] ?? '[]') : `(?:(?=${parts.join('|')})[^])`;
     }
     case 'and': {
       const leaves: CharPred[] = [];

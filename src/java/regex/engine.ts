@@ -2,44 +2,49 @@
  * Where a translated pattern runs, so that no rule regex can hold the event loop: Java backtracks, and a
  * pattern such as `(a+)+$` on a 28-character value then takes seconds, for every request that carries it.
  *
- * - **Linear engine (re2js)** for every pattern RE2 can express with Java's meaning — in practice nearly all:
- *   literals, classes (written out as code points, so Java's sets, case folding and intersections are kept),
- *   alternation, greedy and lazy quantifiers, `^`/`\A`/`\z`, a final `$`, lookbehind. Time is linear in the
- *   input whatever the pattern.
- * - **Backtracking engine (JS `RegExp`)** only for what RE2 lacks: lookahead, back references, Java's Unicode
- *   `\b`/`\B`, `\R`, multiline anchors, a `$` before the end, counts above 1000. Such a pattern is accepted only
- *   when its search space is provably small: no repeated group that holds a quantifier or an alternation (the
- *   exponential shapes), and an input cap from its polynomial degree — with `u` unbounded quantifiers
- *   (one more when searching, for `split`) and a product `f` of bounded choices, at most `(BUDGET / f)^(1/u)`
- *   UTF-16 units are matched; longer input is an error, as an invalid pattern is. A pattern whose cap would be
- *   under {@link MIN_BACKTRACKING_INPUT} is refused.
+ * Two engines run the same Java meaning (the tests run every case on both):
+ * - **re2js**, linear in the input whatever the pattern, for every pattern RE2 can express — in practice nearly
+ *   all: literals, classes (written out as code points, so Java's sets, case folding and intersections are
+ *   kept), alternation, greedy and lazy quantifiers, `^`/`\A`/`\z`, a final `$`, `\R`, lookbehind.
+ * - **JS `RegExp`** (backtracking, 5–20× faster on short inputs, no compile cost), but only where its worst
+ *   case is bounded. The search cost model: with `u` unbounded quantifiers (`*`, `+`, `{n,}`; one more when
+ *   searching, for `split`) and a product `f` of the choices of bounded quantifiers and alternations, a
+ *   backtracking search takes at most about `f · n^u` steps on `n` characters — provided no quantifier repeats
+ *   a group holding a quantifier or an alternation (`(a+)+`, `(a|aa)*`: exponential), which this engine
+ *   then never runs. So an input of at most `(budget / f)^(1/u)` characters runs on JS, a longer one on re2js.
+ *
+ * RE2 lacks lookahead, back references, Java's Unicode `\b`/`\B`, multiline anchors, a `$` before the end and
+ * counts above 1000; a pattern that needs one runs on JS alone, with the larger {@link BACKTRACKING_BUDGET},
+ * and longer input is an error (as an invalid pattern is). Such a pattern is refused when it has nested
+ * repetition or its cap would be under {@link MIN_BACKTRACKING_INPUT}. re2js compiles a pattern (0.1–1.5 ms)
+ * only when an input first needs it.
  */
 import { RE2JS, RE2JSException } from 're2js';
-import { Translator } from './translator.js';
-import type { SearchCost } from './translator.js';
 import { NeedsBacktracking, UnsupportedRegexError } from './syntax.js';
+import { Translator } from './translator.js';
+import type { SearchCost, Translation } from './translator.js';
 
 /** Longest input matched, in UTF-16 units (any engine). */
 export const MAX_INPUT_LENGTH = 65536;
-/** Backtracking steps a pattern on the JS engine is sized for (about 10–50 ms of matching). */
+/** Backtracking steps allowed on the JS engine for a pattern re2js can also run (about a millisecond). */
+export const FAST_PATH_BUDGET = 2 ** 22;
+/** Backtracking steps allowed on the JS engine for a pattern only it can run (about 10–50 ms). */
 export const BACKTRACKING_BUDGET = 2 ** 26;
-/** A backtracking pattern whose input cap would be shorter than this is refused. */
+/** A pattern only the JS engine can run is refused when its input cap would be shorter than this. */
 export const MIN_BACKTRACKING_INPUT = 256;
 
-/** A compiled Java pattern: `String.matches` / `String.split` semantics and the engine that runs it. */
+/** A compiled Java pattern: `String.matches` / `String.split` semantics and the engines that run it. */
 export interface JavaPattern {
-  /** `linear` (re2js) or `backtracking` (JS RegExp with a bounded search space). */
-  readonly engine: 'linear' | 'backtracking';
-  /** Longest input (UTF-16 units) this pattern is run on; longer input throws a RangeError. */
+  /** `linear`: re2js for every input; `backtracking`: JS for every input; `both`: JS up to {@link backtrackingInput}. */
+  readonly engine: 'linear' | 'backtracking' | 'both';
+  /** Longest input (UTF-16 units) run on the backtracking JS engine. */
+  readonly backtrackingInput: number;
+  /** Longest input accepted; longer input throws a RangeError. */
   readonly maxInput: number;
   /** Whole-input match (`String.matches`); for a pattern compiled for matching. */
   matches(input: string): boolean;
   /** Java `input.split(pattern)` (limit 0); for a pattern compiled for splitting. */
   split(input: string): string[];
-}
-
-function checkLength(input: string, max: number): void {
-  if (input.length > max) throw new RangeError(`Input longer than ${max} characters for this pattern`);
 }
 
 /**
@@ -68,78 +73,109 @@ function splitBy(input: string, find: (from: number) => [number, number] | null)
   return pieces;
 }
 
-function linear(re: RE2JS): JavaPattern {
-  return {
-    engine: 'linear',
-    maxInput: MAX_INPUT_LENGTH,
-    matches(input) {
-      checkLength(input, MAX_INPUT_LENGTH);
-      return re.matches(input);
-    },
-    split(input) {
-      checkLength(input, MAX_INPUT_LENGTH);
-      const m = re.matcher(input);
-      return splitBy(input, (from) => (from <= input.length && m.find(from) ? [m.start(), m.end()] : null));
-    },
-  };
+/** Longest input whose backtracking search stays within `budget` steps (0: none; nested repetition: none). */
+function inputCap(cost: SearchCost, whole: boolean, budget: number): number {
+  if (cost.nested || cost.factor > budget) return 0;
+  const degree = cost.unbounded + (whole ? 0 : 1);
+  if (degree === 0) return MAX_INPUT_LENGTH;
+  return Math.min(MAX_INPUT_LENGTH, Math.floor((budget / cost.factor) ** (1 / degree)));
 }
 
-function backtracking(re: RegExp, maxInput: number): JavaPattern {
-  return {
-    engine: 'backtracking',
-    maxInput,
-    matches(input) {
-      checkLength(input, maxInput);
-      return re.test(input);
-    },
-    split(input) {
-      checkLength(input, maxInput);
-      return splitBy(input, (from) => {
-        re.lastIndex = from;
-        const m = re.exec(input);
-        return m === null ? null : [m.index, m.index + m[0].length];
-      });
-    },
-  };
-}
-
-/** The input cap of a pattern on the backtracking engine, or a refusal naming why it cannot be bounded. */
-function backtrackingCap(cost: SearchCost, whole: boolean, construct: string): number {
+/** The cap of a pattern only the JS engine can run, or a refusal naming why its search cannot be bounded. */
+function backtrackingOnly(cost: SearchCost, whole: boolean, construct: string): number {
   if (cost.nested) {
     throw new UnsupportedRegexError(
       `a repeated group holding a quantifier or an alternation (such as (a+)+ or (a|b)*) in a pattern that also ` +
         `needs backtracking for ${construct}`,
     );
   }
-  const degree = cost.unbounded + (whole ? 0 : 1);
-  const cap = degree === 0 ? (cost.factor <= BACKTRACKING_BUDGET ? MAX_INPUT_LENGTH : 0) : Math.floor((BACKTRACKING_BUDGET / cost.factor) ** (1 / degree));
+  const cap = inputCap(cost, whole, BACKTRACKING_BUDGET);
   if (cap < MIN_BACKTRACKING_INPUT) {
     throw new UnsupportedRegexError(
       `${cost.unbounded} unbounded quantifiers and ${cost.factor} bounded choices in a pattern that also needs ` +
         `backtracking for ${construct}`,
     );
   }
-  return Math.min(cap, MAX_INPUT_LENGTH);
+  return cap;
+}
+
+class CompiledPattern implements JavaPattern {
+  private linear: RE2JS | null = null;
+
+  constructor(
+    private readonly js: RegExp,
+    private re2: Translation | null,
+    public backtrackingInput: number,
+    public maxInput: number,
+    private readonly cost: SearchCost,
+    private readonly whole: boolean,
+  ) {}
+
+  get engine(): JavaPattern['engine'] {
+    if (this.backtrackingInput >= this.maxInput) return 'backtracking';
+    return this.backtrackingInput === 0 ? 'linear' : 'both';
+  }
+
+  /** re2js for an input past the JS cap, compiled on first need; null when the JS engine takes the input. */
+  private engineFor(input: string): RE2JS | null {
+    if (input.length > this.maxInput) throw new RangeError(`Input longer than ${this.maxInput} characters for this pattern`);
+    if (input.length <= this.backtrackingInput) return null;
+    if (this.linear !== null) return this.linear;
+    const re2 = this.re2;
+    if (re2 !== null) {
+      try {
+        this.linear = RE2JS.compile(re2.source, re2.lookbehind ? RE2JS.LOOKBEHINDS : 0);
+        return this.linear;
+      } catch (error) {
+        if (!(error instanceof RE2JSException)) throw error;
+        // RE2 limits (counts above 1000, program size, a property it lacks): from now on JS alone, bounded.
+        this.re2 = null;
+        const cap = inputCap(this.cost, this.whole, BACKTRACKING_BUDGET);
+        this.maxInput = cap < MIN_BACKTRACKING_INPUT ? this.backtrackingInput : cap;
+        this.backtrackingInput = this.maxInput;
+      }
+    }
+    return this.engineFor(input);
+  }
+
+  matches(input: string): boolean {
+    const linear = this.engineFor(input);
+    return linear === null ? this.js.test(input) : linear.matches(input);
+  }
+
+  split(input: string): string[] {
+    const linear = this.engineFor(input);
+    if (linear === null) {
+      const re = this.js;
+      return splitBy(input, (from) => {
+        re.lastIndex = from;
+        const m = re.exec(input);
+        return m === null ? null : [m.index, m.index + m[0].length];
+      });
+    }
+    const m = linear.matcher(input);
+    return splitBy(input, (from) => (from <= input.length && m.find(from) ? [m.start(), m.end()] : null));
+  }
 }
 
 /**
  * Compiles a Java pattern for `String.matches` (`whole`) or `String.split`. Throws SyntaxError where Java throws
- * `PatternSyntaxException`, and {@link UnsupportedRegexError} for what this port refuses. `engine:
- * 'backtracking'` forces the JS engine without a bound (for tests comparing the two engines). @internal
+ * `PatternSyntaxException`, and {@link UnsupportedRegexError} for what this port refuses. `engine` forces one
+ * engine for every input, unbounded (for tests and the bench comparing the two). @internal
  */
-export function compilePattern(pattern: string, whole: boolean, engine: 'auto' | 'backtracking' = 'auto'): JavaPattern {
+export function compilePattern(pattern: string, whole: boolean, engine: 'auto' | 'backtracking' | 'linear' = 'auto'): JavaPattern {
   // The JS translation reads the whole pattern first, so Java's syntax errors come out the same whatever the engine.
   const js = new Translator(pattern, 'js', whole).translate();
-  const jsRe = new RegExp(whole ? `^(?:${js.source})$` : js.source, whole ? 'u' : 'gu');
-  if (engine === 'backtracking') return backtracking(jsRe, MAX_INPUT_LENGTH);
-  let construct: string;
+  const re = new RegExp(whole ? `^(?:${js.source})$` : js.source, whole ? 'u' : 'gu');
+  if (engine === 'backtracking') return new CompiledPattern(re, null, MAX_INPUT_LENGTH, MAX_INPUT_LENGTH, js.cost, whole);
+  let re2: Translation;
   try {
-    const re2 = new Translator(pattern, 're2', whole).translate();
-    return linear(RE2JS.compile(re2.source, re2.lookbehind ? RE2JS.LOOKBEHINDS : 0));
+    re2 = new Translator(pattern, 're2', whole).translate();
   } catch (error) {
-    if (error instanceof NeedsBacktracking) construct = error.construct;
-    else if (error instanceof RE2JSException) construct = `a pattern RE2 limits (${error.message})`;
-    else throw error;
+    if (!(error instanceof NeedsBacktracking) || engine === 'linear') throw error;
+    const cap = backtrackingOnly(js.cost, whole, error.construct);
+    return new CompiledPattern(re, null, cap, cap, js.cost, whole);
   }
-  return backtracking(jsRe, backtrackingCap(js.cost, whole, construct));
+  const fast = engine === 'linear' ? 0 : inputCap(js.cost, whole, FAST_PATH_BUDGET);
+  return new CompiledPattern(re, re2, fast, MAX_INPUT_LENGTH, js.cost, whole);
 }
