@@ -21,7 +21,7 @@ import { LRUCache } from 'lru-cache';
 import { compilePattern } from './engine.js';
 import type { JavaPattern } from './engine.js';
 
-export { MAX_INPUT_LENGTH, BACKTRACKING_BUDGET, FAST_PATH_BUDGET, MIN_BACKTRACKING_INPUT } from './engine.js';
+export { MAX_INPUT_LENGTH, BACKTRACKING_BUDGET, MIN_BACKTRACKING_INPUT } from './engine.js';
 export type { JavaPattern } from './engine.js';
 export { UnsupportedRegexError } from './syntax.js';
 
