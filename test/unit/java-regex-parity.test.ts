@@ -150,6 +150,7 @@ describe('(?x) comments mode', () => {
     ['aaaa', '(?x)a{2, 3}', false],
     ['aa', '(?x)a* ?a', true],
     ['ab', '(?x)( ?:a)b', true],
+    ['a', '(?x)( ?i)A', true],
     ['ab', '(?x)a#c\rb', true],
     ['a', '(?dx)a#c\rb', true],
     ['ab', '(?dx)a#c\rb', false],
