@@ -427,6 +427,24 @@ describe('Java regex classes, code point by code point (JDK 17 fixture)', () => 
   });
 });
 
+describe('the two engines read Unicode properties alike', () => {
+  // A pattern runs on JS RegExp up to its input cap and on re2js beyond: `\p{…}` must mean the same to both
+  // (V8's ICU tables and re2js's own). Planes 0–2 and 14 whole, the rest sampled.
+  const sample: number[] = [];
+  for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x30000 || (cp >= 0xe0000 && cp < 0xf0000) ? 1 : 97) {
+    if (cp < 0xd800 || cp > 0xdfff) sample.push(cp);
+  }
+  it.each(['\\p{L}', '\\p{Nd}', '\\p{P}', '\\p{IsAlphabetic}', '\\p{javaLowerCase}', '\\p{javaUpperCase}', '\\p{IsGreek}', '(?U)\\s', '\\p{Cn}'])(
+    '%s',
+    (pattern) => {
+      const js = compilePattern(pattern, true, 'backtracking');
+      const re2 = compilePattern(pattern, true, 'linear');
+      const differ = sample.filter((cp) => js.matches(String.fromCodePoint(cp)) !== re2.matches(String.fromCodePoint(cp)));
+      expect(differ.map((cp) => cp.toString(16))).toEqual([]);
+    },
+  );
+});
+
 describe('Java regex semantics', () => {
   it.each(CASES)('%j matches %j → %s', (input, pattern, expected) => {
     expect(matches(input, pattern)).toBe(expected);
