@@ -43,6 +43,7 @@ async function importDist(name) {
 console.log(`proctor-node benchmarks on Node ${process.version} (${process.arch}); BENCH_TIME_MS=${time}, BENCH_HTTP_SECONDS=${durationSeconds}`);
 print('Hashing one identifier (spec §2.6)', await optional('./hash.bench.mjs', 'benchHash', proctor, { time }));
 print('Rules (EL)', await optional('./rules.bench.mjs', 'benchRules', proctor, { time }));
+print('Rule regexes: linear engine (now) vs backtracking (before)', await optional('./regex.bench.mjs', 'benchRegex', { time }));
 print('Assignment', await benchEngine(proctor, { time }));
 print('The proc object (10 configured tests)', await benchProc(proctor, { time }));
 
