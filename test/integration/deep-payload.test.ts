@@ -201,6 +201,8 @@ describe('deeper than the limit, the matrix is refused at load, naming the field
     expect(error).toBeInstanceOf(MatrixError);
     expect((error as MatrixError).message).toBe(message(depth));
     expect((error as MatrixError).path).toBe('tests.deeptst.buckets[0].payload.json');
+    // The same document given as an object (no text to scan): the same error.
+    expect(() => loadMatrix(JSON.parse(matrixText(levels)))).toThrow(message(depth));
   });
 
   it.each(cases)('localSource: ready() rejects (%i levels)', async (levels, depth) => {
