@@ -176,6 +176,16 @@ describe('payload grammar (the regex decides whether the element counts at all)'
     expect(parse(s + ',def2').forceGroups).toEqual({ def: 2 });
   });
 
+  // Issue 15: a deep payload breaks the JSON writers. The grammar bounds a forced payload's nesting at two (a
+  // map of scalars and flat arrays) and `json` is never forced, so no deeper payload gets past the scanner.
+  it.each(['map', 'json', 'stringArray', 'longArray'])('a %s payload nested 50,000 levels voids its element, and nothing else', (type) => {
+    const n = 50_000;
+    for (const [open, close] of [['[', ']'], ['{"a":', '}'], ['{"a":[', ']}']]) {
+      const s = `abc1;${type}:${(open as string).repeat(n)}1${(close as string).repeat(n)},de2;map:{"k":[1,2]}`;
+      expect(parse(s)).toEqual({ forceGroups: { de: 2 }, forcePayloads: { de: { map: { k: [1, 2] } } }, defaultMode: 'NONE' });
+    }
+  });
+
   it.each([
     ['abc1;stringValue:"a\u2028b"', 'a\u2028b'],
     ['abc1;stringValue:"\\\\"', '\\'],
