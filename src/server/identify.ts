@@ -7,7 +7,8 @@
 import { EMPTY_FORCE_GROUPS } from '../engine/force-groups/index.js';
 import type { ForceGroups } from '../engine/force-groups/index.js';
 import type { TestGroup } from '../engine/types.js';
-import { jsonDouble, jsonString } from '../java/json.js';
+import { jsonDouble, jsonNumber, jsonString } from '../java/json.js';
+import type { JavaNumber } from '../java/json.js';
 import type { CompiledTest } from '../matrix/compiled.js';
 import type { ResolvedPipetConfig } from './config.js';
 import { ConversionFailure } from './converters.js';
@@ -96,7 +97,7 @@ function auditAndMeta(loaded: LoadedMatrix): Buffer {
 function echoValue(body: BodyBuilder, value: unknown, kind: string): void {
   switch (kind) {
     case 'integer':
-      body.text(typeof value === 'bigint' ? value.toString() : String(value));
+      body.text(jsonNumber(value as JavaNumber));
       return;
     case 'float':
     case 'double':
