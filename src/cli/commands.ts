@@ -3,12 +3,14 @@ import { createInterface } from 'node:readline';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import { explainAssignment } from '../engine/explain.js';
-import { isProctorError } from '../errors.js';
+import { isProctorError, SpecificationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { JavaDouble } from '../java/boxes.js';
 import { readJson } from '../java/json-reader.js';
 import { stringifyJson } from '../java/json-stringify.js';
 import { loadMatrix } from '../matrix/load.js';
+import { parseSpecification } from '../matrix/specification.js';
+import type { Specification } from '../matrix/specification.js';
 import type { Payload } from '../matrix/types.js';
 import type { CliIO } from './io.js';
 import { commandLogger, EXIT, parsePairs, readText, UsageError } from './io.js';
@@ -16,6 +18,20 @@ import type { CommandName } from './usage.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
 const ENGINE_OPTIONS = { spec: { type: 'string' }, 'identifier-validator': { type: 'string' } } as const;
+
+/**
+ * Read and check the `--spec` file: unreadable is 66, not a specification 3 (a matrix that is not one is 2),
+ * with the file named in the message.
+ */
+function readSpecification(file: string): Specification {
+  const text = readText(file, 'specification');
+  try {
+    return parseSpecification(text);
+  } catch (error) {
+    if (!(error instanceof SpecificationError)) throw error;
+    throw new UsageError(`${file}: rejected specification: ${error.message}`, EXIT.specification);
+  }
+}
 
 function loadOptions(
   command: CommandName,
@@ -29,11 +45,14 @@ function loadOptions(
   return {
     identifierValidator: validator,
     logger,
-    ...(values.spec ? { specification: readText(values.spec, 'specification') } : {}),
+    ...(values.spec ? { specification: readSpecification(values.spec) } : {}),
   };
 }
 
-/** `validate <matrix.json> [--spec file] [--strict]`: exit 2 rejected, 1 (strict) some test invalid, else 0. */
+/**
+ * `validate <matrix.json> [--spec file] [--strict]`: exit 2 matrix rejected, 3 specification rejected, 1 (strict)
+ * some test invalid, else 0.
+ */
 export function validate(args: string[], io: CliIO): number {
   const { values, positionals } = parseCommandArgs('validate', args, { strict: { type: 'boolean' }, spec: { type: 'string' } }, true);
   if (positionals.length !== 1) {
@@ -41,9 +60,10 @@ export function validate(args: string[], io: CliIO): number {
   }
   const file = positionals[0] as string;
   const text = readText(file, 'matrix');
+  const specification = values.spec ? readSpecification(values.spec) : undefined;
   let result;
   try {
-    result = loadMatrix(text, values.spec ? { specification: readText(values.spec, 'specification') } : {});
+    result = loadMatrix(text, specification ? { specification } : {});
   } catch (error) {
     if (!isProctorError(error)) throw error;
     io.stderr.write(`${file}: rejected: ${error.message}\n`);

@@ -10,6 +10,7 @@ export const EXIT = Object.freeze({
   ok: 0,
   findings: 1,
   rejected: 2,
+  specification: 3,
   usage: 64,
   noInput: 66,
   unavailable: 69,

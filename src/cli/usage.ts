@@ -6,7 +6,8 @@ import { UsageError } from './io.js';
 const EXIT_CODES = `Exit codes:
   0   success (also when standard output is closed early, as by \`| head\`)
   1   findings: validate --strict found invalid tests; explain: the test is not in the matrix (or was rejected)
-  2   rejected input: not a test matrix, a bad specification or Pipet configuration
+  2   rejected input: not a test matrix, or a bad Pipet configuration
+  3   rejected specification: the --spec file is not a Proctor specification
   64  usage error: unknown command or option, missing or bad option value
   66  cannot read an input: the matrix (for serve, also a matrix URL), specification, configuration, stdin
   69  serve: cannot listen on the port or host
@@ -28,7 +29,8 @@ Options:
   --spec <file>   your application's Proctor specification: required tests, payload types, provided context
   --strict        exit 1 when some test is invalid (default: 0, the invalid tests are only reported)
 
-Exit 2 when the document is not a test matrix or the specification is unusable.`,
+Exit 2 when the document is not a test matrix, 3 when the specification is not a Proctor specification.
+The specification is read as Java reads it: // and /* */ comments are allowed (not in the matrix).`,
   },
   assign: {
     usage: 'proctor-node assign --matrix <matrix.json> [--spec <file>] [--identifier-validator noop|noEmpty] < requests.jsonl',

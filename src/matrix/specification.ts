@@ -3,6 +3,7 @@
  * fallback values and payload types, the context it provides, and which other tests it loads dynamically.
  */
 import { SpecificationError } from '../errors.js';
+import { readJson } from '../java/json-reader.js';
 import { compileRule } from '../rules/index.js';
 import type { RuleOptions } from '../rules/index.js';
 import { TestRejection } from './compile.js';
@@ -108,12 +109,18 @@ function parseFilter(v: unknown, path: string): DynamicFilter {
   }
 }
 
-/** Parse and check a specification document (JSON text or value). Throws {@link SpecificationError}. */
+/**
+ * Parse and check a specification document (JSON text or value). Throws {@link SpecificationError}.
+ *
+ * Text is read as Java reads it (`ProctorUtils.readSpecification`, Proctor's lenient mapper with Jackson's
+ * `ALLOW_COMMENTS`): `//` and `/* *\/` comments are allowed, as is a leading byte-order mark (Jackson skips it
+ * when reading bytes). Unlike Java, which ignores whatever follows the document, content after it is refused.
+ */
 export function parseSpecification(input: unknown): Specification {
   let doc = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      doc = readJson(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input, { comments: true });
     } catch (error) {
       throw new SpecificationError(`specification is not valid JSON: ${(error as Error).message}`, '', { cause: error });
     }

@@ -191,3 +191,26 @@ describe('matrix text: whole decimals in constants are Java Doubles', () => {
     expect(assigned(JSON.parse(text('{ "DBLS": [1.5, 2.0], "ONE": 1, "TXT": "2.0" }')))).toBe('off');
   });
 });
+
+describe('specification text is read as Java reads it (comments allowed, spec §1.9)', () => {
+  // ProctorUtils.readSpecification reads with Serializers.lenient(), which enables Jackson's ALLOW_COMMENTS;
+  // Proctor's demo application ships a specification with a `//` comment. The matrix loader does not.
+  const spec = `\uFEFF{
+    // the app's tests
+    "tests": {
+      /* the button colour */ "btntst": { "buckets": { "control": 0, "test": 1 }, "fallbackValue": -1 } // no payload
+    },
+    "providedContext": { "country": "String" } /* closing */
+  }`;
+
+  it('accepts // and /* */ comments and a byte-order mark', () => {
+    const result = loadMatrix({ audit, tests: { btntst: test() } }, { specification: spec });
+    expect(result.loadedTests).toEqual(['btntst']);
+    expect(result.errors.size).toBe(0);
+  });
+
+  it('still rejects a specification that is not JSON, naming the place', () => {
+    expect(() => loadMatrix({ audit, tests: {} }, { specification: '{"tests": {} /* open' })).toThrow(SpecificationError);
+    expect(() => loadMatrix({ audit, tests: {} }, { specification: '{"tests": {}} trailing' })).toThrow(/specification is not valid JSON: expected the end of the document/);
+  });
+});
