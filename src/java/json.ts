@@ -9,7 +9,7 @@
  * the first back as `120.0`.
  */
 import { JavaDouble, JavaInt } from './boxes.js';
-import { formatJavaDecimal, javaDoubleToString, javaFloatToString } from './numbers/index.js';
+import { formatJavaDecimal, INT_MAX, INT_MIN, javaDoubleToString, javaFloatToString } from './numbers/index.js';
 
 /**
  * How a floating-point value is written:
@@ -84,6 +84,29 @@ export function jsonDouble(value: number, style: NumberStyle = 'double'): string
 
 /** Containers (objects, arrays) → the keys (indices) whose number was a Double in the JSON text. */
 const DOUBLE_KEYS = new WeakMap<object, Set<string | number>>();
+/** Containers read from JSON text, whose numbers' Java classes are therefore known. */
+const FROM_TEXT = new WeakSet<object>();
+
+/**
+ * Record that `container`, read by `readJson` in `plain` mode, came from JSON text: its unmarked whole numbers
+ * are Integers or Longs (see {@link jsonNumberClass}). The reader does not do it for every container (a
+ * WeakSet entry per object would triple its time); callers mark the few whose classes matter.
+ */
+export function markJsonText(container: object): void {
+  FROM_TEXT.add(container);
+}
+
+/**
+ * The class Jackson gave the number `container[key]` when the container was read from JSON text (`Integer`
+ * in the int range, `Long` beyond, `Double` when written with a fraction or exponent); undefined when the
+ * container was built by JS code, where only the value is known.
+ */
+export function jsonNumberClass(container: object, key: string | number): 'Integer' | 'Long' | 'Double' | undefined {
+  const value = (container as Record<string | number, unknown>)[key];
+  if (typeof value !== 'number' || !FROM_TEXT.has(container)) return undefined;
+  if (!Number.isInteger(value) || isJsonDouble(container, key)) return 'Double';
+  return value >= INT_MIN && value <= INT_MAX ? 'Integer' : 'Long';
+}
 
 /** Record that `container[key]` holds a Java Double (a whole one: `120.0` read as `120`). */
 export function markJsonDouble(container: object, key: string | number): void {

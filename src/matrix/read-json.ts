@@ -4,6 +4,7 @@
  * them in Java; in `map` and `json` payloads they stay plain JS numbers for the application, with the ones
  * written as Doubles marked (`isJsonDouble`) so that every writer puts `120.0` back. Pure.
  */
+import { markJsonText } from '../java/json.js';
 import { readJson, toJavaNumbers } from '../java/json-reader.js';
 
 /** Text that has something for the typed reader: non-empty constants, or `map`/`json` payloads. */
@@ -24,7 +25,15 @@ export function readMatrixJson(text: string): unknown {
   if (tests !== null) {
     for (const name of Object.keys(tests)) {
       const test = objectOrNull(tests[name]);
-      if (test !== null && objectOrNull(test.constants) !== null) test.constants = toJavaNumbers(test.constants);
+      if (test === null) continue;
+      if (objectOrNull(test.constants) !== null) test.constants = toJavaNumbers(test.constants);
+      // A `map` payload's classes decide what a forced payload may replace (TestChooser.validateForcePayloadMap).
+      if (Array.isArray(test.buckets)) {
+        for (const bucket of test.buckets as unknown[]) {
+          const map = objectOrNull(objectOrNull(objectOrNull(bucket)?.payload)?.map);
+          if (map !== null) markJsonText(map);
+        }
+      }
     }
   }
   return doc;

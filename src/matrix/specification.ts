@@ -3,6 +3,8 @@
  * fallback values and payload types, the context it provides, and which other tests it loads dynamically.
  */
 import { SpecificationError } from '../errors.js';
+import { JavaDouble, javaDouble, JavaInt } from '../java/boxes.js';
+import { jsonNumberClass } from '../java/json.js';
 import { readJson } from '../java/json-reader.js';
 import { compileRule } from '../rules/index.js';
 import type { RuleOptions } from '../rules/index.js';
@@ -209,6 +211,20 @@ function valueMatchesType(value: unknown, type: PayloadType): boolean {
   }
 }
 
+/**
+ * A map payload as the validator sees it in Java (`payload.getMap()`, read by Jackson): Integers and Doubles
+ * by how the matrix text wrote them. A map built by JS code keeps its plain numbers.
+ */
+function javaMapValues(map: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(map)) {
+    const v = map[key];
+    const type = jsonNumberClass(map, key);
+    out[key] = type === 'Integer' ? new JavaInt(v as number) : type === 'Double' && Number.isInteger(v) ? new JavaDouble(v as number) : v;
+  }
+  return out;
+}
+
 /** Spec §8.2: the checks a required test must pass against the app's specification. */
 export function checkAgainstSpecification(
   name: string,
@@ -261,7 +277,7 @@ export function checkAgainstSpecification(
       }
     }
     if (validator !== null) {
-      const context = type === 'map' ? (value as Record<string, unknown>) : { value };
+      const context = type === 'map' ? javaMapValues(value as Record<string, unknown>) : { value: type === 'doubleValue' ? javaDouble(value as number) : value };
       let ok: boolean;
       try {
         ok = validator.evaluate({ constants: {}, context });
