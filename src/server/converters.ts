@@ -4,6 +4,7 @@
  * refuses; a refusal becomes the 400 "Could not convert raw value ..." response.
  */
 import { javaByte, javaInt, javaShort } from '../java/boxes.js';
+import { JavaChar } from '../rules/values.js';
 import { parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../java/numbers/index.js';
 import type { JavaIntegerType } from '../java/numbers/index.js';
 import { parseJavaBoolean } from '../java/text.js';
@@ -80,8 +81,9 @@ const CONVERTERS: readonly (readonly [readonly string[], ValueConverter])[] = [
     {
       javaType: 'java.lang.Character',
       echo: 'string',
+      // A Character to the rules (`c == 97` holds for "a", as in Java), echoed as a one-character string.
       convert: (raw) =>
-        raw.length === 1 ? raw : new ConversionFailure(`Parameter was length ${raw.length} but expecting length 1.`),
+        raw.length === 1 ? new JavaChar(raw) : new ConversionFailure(`Parameter was length ${raw.length} but expecting length 1.`),
     },
   ],
   [['string', 'String', 'java.lang.String'], { javaType: 'java.lang.String', echo: 'string', convert: (raw) => raw }],

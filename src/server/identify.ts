@@ -19,6 +19,7 @@ import type { QueryParameters } from './query.js';
 import { BodyBuilder, errorEnvelope } from './responses.js';
 import type { PipetResponse } from './responses.js';
 import type { UserAgent } from './user-agent.js';
+import { JavaChar } from '../rules/values.js';
 
 /** Reads the first value of a request header by lower-case name. */
 export type HeaderReader = (lowerCaseName: string) => string | undefined;
@@ -118,7 +119,7 @@ function echoValue(body: BodyBuilder, value: unknown, kind: string): void {
       return;
     }
     default:
-      body.text(jsonString(value as string));
+      body.text(jsonString(value instanceof JavaChar ? value.value : (value as string)));
   }
 }
 
