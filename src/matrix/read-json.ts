@@ -9,6 +9,8 @@ import { readJson, toJavaNumbers } from '../java/json-reader.js';
 
 /** Text that has something for the typed reader: non-empty constants, or `map`/`json` payloads. */
 const TYPED = /"constants"\s*:\s*\{\s*"|"(?:map|json)"\s*:/;
+/** Sixteen digits in a row: maybe an integer a JS number cannot hold exactly. */
+const LONG_DIGITS = /\d{16}/;
 
 function objectOrNull(v: unknown): Record<string, unknown> | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
@@ -22,11 +24,15 @@ export function readMatrixJson(text: string): unknown {
   if (!TYPED.test(text)) return JSON.parse(text);
   const doc = readJson(text);
   const tests = objectOrNull(objectOrNull(doc)?.tests);
+  // Integers beyond ±2^53 (rare) lose digits as plain numbers: then constants come from an exact, typed read.
+  const exact = LONG_DIGITS.test(text) ? objectOrNull(objectOrNull(readJson(text, { numbers: 'java' }))?.tests) : null;
   if (tests !== null) {
     for (const name of Object.keys(tests)) {
       const test = objectOrNull(tests[name]);
       if (test === null) continue;
-      if (objectOrNull(test.constants) !== null) test.constants = toJavaNumbers(test.constants);
+      if (objectOrNull(test.constants) !== null) {
+        test.constants = exact === null ? toJavaNumbers(test.constants) : objectOrNull(exact[name])?.constants;
+      }
       // A `map` payload's classes decide what a forced payload may replace (TestChooser.validateForcePayloadMap).
       if (Array.isArray(test.buckets)) {
         for (const bucket of test.buckets as unknown[]) {

@@ -153,6 +153,10 @@ describe('matrix constants are read as Jackson reads them', () => {
     expect(assigned('{"MIN_AGE": 18, "MAX_AGE": 3000000000}', rule, { age: javaInt(30) })).toBe(false);
   });
 
+  it('a Long constant beyond 2^53 keeps every digit', () => {
+    expect(assigned('{"BIG": 9007199254740993}', '${BIG == 9007199254740993 && BIG != 9007199254740992}', {})).toBe(true);
+  });
+
   it('a decimal constant is a Double, whole or not', () => {
     expect(assigned('{"DBLS": [1.5, 2.0]}', '${proctor:contains(DBLS, 2.0)}', {})).toBe(true);
     expect(assigned('{"DBLS": [1.5, 1e3]}', '${proctor:contains(DBLS, 1000.0)}', {})).toBe(true);
