@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isProctorError, loadMatrix, MatrixError, Proctor } from '../../src/index.js';
-import type { IdentifierValidator, Payload } from '../../src/index.js';
+import { isProctorError, MatrixError } from '../../src/index.js';
+import { loadMatrix, Proctor } from '../../src/engine/index.js';
+import type { Payload } from '../../src/index.js';
+import type { IdentifierValidator } from '../../src/engine/index.js';
 import { stringifyJson } from '../../src/java/json-stringify.js';
 import { fromVectorValue } from '../support/vector-values.js';
 import { readVectors } from '../support/vectors.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadMatrix, MatrixError, parseTestMatrix, Proctor, SpecificationError } from '../../src/index.js';
+import { MatrixError, SpecificationError } from '../../src/index.js';
+import { loadMatrix, parseTestMatrix, Proctor } from '../../src/engine/index.js';
 
 const audit = { version: '3', updated: 1454432430000, updatedBy: 'alice' };
 const test = (extra: Record<string, unknown> = {}) => ({
