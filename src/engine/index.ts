@@ -38,7 +38,7 @@ export type {
 } from '../matrix/types.js';
 export type { CompiledAllocation, CompiledMatrix, CompiledTest } from '../matrix/compiled.js';
 
-export { compileRule, isJavaStringArray, JavaChar, javaChar, javaDouble, javaStringArray, ReleaseVersion, verifyRule } from '../rules/index.js';
+export { compileRule, isJavaStringArray, JavaChar, javaChar, JavaDouble, javaDouble, JavaInt, javaInt, javaStringArray, ReleaseVersion, verifyRule } from '../rules/index.js';
 export type { CompiledRule, MatchPrecision, RuleFunction, RuleFunctions, RuleOptions, RuleScope, VerifyRuleOptions } from '../rules/index.js';
 
 export {

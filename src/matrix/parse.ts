@@ -6,7 +6,8 @@
  */
 import { MatrixError } from '../errors.js';
 import { isJavaInt } from '../java/numbers/index.js';
-import { restoreConstantDoubles } from './json-doubles.js';
+import { isJsonDouble, markJsonDouble } from '../java/json.js';
+import { readMatrixJson } from './read-json.js';
 import { PAYLOAD_TYPES } from './types.js';
 import type {
   Allocation,
@@ -117,6 +118,8 @@ function parsePayload(value: unknown, path: string): Payload | null {
         break;
       case 'json':
         payload[type] = v;
+        // A whole Double as the whole `json` value (`"json": 2.0`) keeps its mark on the new payload object.
+        if (isJsonDouble(raw, type)) markJsonDouble(payload, type);
         break;
     }
   }
@@ -359,12 +362,11 @@ export function parseTestMatrix(input: string | unknown): TestMatrix {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      doc = readMatrixJson(input);
     } catch (error) {
       throw new MatrixError(`matrix is not valid JSON: ${(error as Error).message}`, '', { cause: error });
     }
     checkMatrixDepth(doc, input);
-    restoreConstantDoubles(doc, input);
   } else {
     checkMatrixDepth(doc);
   }

@@ -22,7 +22,7 @@ import type { VerifiableRule } from './verify.js';
 
 export { ReleaseVersion } from './release-version.js';
 export type { MatchPrecision } from './release-version.js';
-export { JavaChar, javaChar, javaDouble, javaStringArray, isJavaStringArray } from './values.js';
+export { JavaChar, javaChar, JavaDouble, javaDouble, JavaInt, javaInt, javaStringArray, isJavaStringArray } from './values.js';
 export { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../java/regex/index.js';
 
 /**

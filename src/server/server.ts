@@ -5,7 +5,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
 import { ConfigError, isProctorError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +17,8 @@ import { writeJson } from './json-writer.js';
 import { auditTree, definitionTree, writeMatrix } from './matrix-json.js';
 import { MatrixStore } from './matrix-store.js';
 import type { LoadedMatrix } from './matrix-store.js';
-import { parseQuery, QueryError } from './query.js';
+import { parseQuery } from './query.js';
+import { answerClientError, DEFINITION_PREFIX, EMPTY_BODY, isEndpoint, JSON_TYPE, MAX_HEADER_SIZE, METHOD_NOT_ALLOWED_ALLOW, OPTIONS_ALLOW, readHeader } from './http-edges.js';
 import { envelopeAround, errorEnvelope, okEnvelope } from './responses.js';
 import type { PipetResponse } from './responses.js';
 import { aggregateRepeats } from '../repeats.js';
@@ -49,11 +49,17 @@ export interface PipetServerOptions {
   /** `proctor.pipet.identify.all.disable`: a request without `test` gets no groups instead of all. @default false */
   readonly identifyAllDisabled?: boolean;
   /**
-   * Longest accepted query string of `/groups/identify`, in characters; longer ones get a 400 (Tomcat's default
-   * 8 KB header limit gave Java Pipet a similar bound).
+   * Longest accepted query string of `/groups/identify`, in characters; longer ones get a 400 envelope
+   * (Tomcat's default `maxHttpHeaderSize` of 8 KB, which holds the request line, gave Java Pipet a similar bound).
    * @default 8192
    */
   readonly maxQueryLength?: number;
+  /**
+   * Time a client has to send the request line and headers; a client that takes longer gets a 408 envelope
+   * and the connection is closed (Node's `headersTimeout`; Tomcat's `connectionTimeout` is 60 s too).
+   * @default 60000
+   */
+  readonly headersTimeoutMs?: number;
   /** `close()` waits this long for in-flight requests before cutting connections. @default 10000 */
   readonly shutdownTimeoutMs?: number;
   /** Abort a matrix download after this many ms. @default 30000 */
@@ -84,9 +90,6 @@ export interface PipetServer {
   readonly matrixVersion: string | null;
 }
 
-const JSON_TYPE = 'application/json;charset=UTF-8';
-const ALLOW = 'GET, HEAD';
-
 function positiveNumber(name: string, value: number | undefined, fallback: number, options: { integer?: boolean; min?: number } = {}): number {
   if (value === undefined) return fallback;
   const min = options.min ?? 0;
@@ -94,26 +97,6 @@ function positiveNumber(name: string, value: number | undefined, fallback: numbe
     throw new ConfigError(name, `expected ${options.integer === true ? 'an integer' : 'a number'} ≥ ${min}, got ${describeValue(value)}`);
   }
   return value;
-}
-
-// Headers for which Node keeps the first of repeated values (`IncomingMessage` discards the others).
-const FIRST_VALUE_HEADERS = new Set([
-  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
-  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer',
-  'retry-after', 'server', 'user-agent',
-]);
-
-/** First value of a header, as the servlet API's `getHeader` returns it (Node joins most repeated headers). */
-function readHeader(req: IncomingMessage, name: string): string | undefined {
-  const joined = req.headers[name];
-  if (joined === undefined) return undefined;
-  if (typeof joined === 'string' && (FIRST_VALUE_HEADERS.has(name) || !joined.includes(','))) return joined;
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const key = raw[i] as string;
-    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
-  }
-  return Array.isArray(joined) ? joined[0] : joined;
 }
 
 function configContextData(config: ResolvedPipetConfig): Record<string, unknown> {
@@ -151,6 +134,7 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
   const defaultHost = options.host ?? '127.0.0.1';
   if (typeof defaultHost !== 'string' || defaultHost === '') throw new ConfigError('host', `expected a host name or address, got ${describeValue(defaultHost)}`);
   const maxQueryLength = positiveNumber('maxQueryLength', options.maxQueryLength, 8192, { integer: true, min: 1 });
+  const headersTimeoutMs = positiveNumber('headersTimeoutMs', options.headersTimeoutMs, 60_000, { integer: true, min: 1 });
   const shutdownTimeoutMs = positiveNumber('shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000);
   const fetchTimeoutMs = positiveNumber('fetchTimeoutMs', options.fetchTimeoutMs, 30_000, { min: 1 });
   const identifyAllDisabled = options.identifyAllDisabled === true;
@@ -209,9 +193,13 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
     }
     // Spring's trailing-slash matching: `/groups/identify/` is `/groups/identify`.
     if (path.length > 1 && path.charCodeAt(path.length - 1) === 47) path = path.slice(0, -1);
+    // Spring finds the handler by path first: an unknown path is a 404 whatever the method; a known one
+    // answers OPTIONS itself and refuses the other methods with a 405.
+    if (!isEndpoint(path)) return errorEnvelope(404, `No endpoint ${req.method ?? 'GET'} ${path}`);
     const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') return { status: 200, body: EMPTY_BODY, contentType: null, headers: { allow: OPTIONS_ALLOW } };
     if (method !== 'GET' && method !== 'HEAD') {
-      return errorEnvelope(405, `Request method '${method}' not supported`, { allow: ALLOW });
+      return errorEnvelope(405, `Request method '${method}' not supported`, { allow: METHOD_NOT_ALLOWED_ALLOW });
     }
 
     switch (path) {
@@ -221,9 +209,7 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
         if (query !== null && query.length > maxQueryLength) {
           return errorEnvelope(400, `Query string too long: ${query.length} characters (limit ${maxQueryLength}).`);
         }
-        const params = parseQuery(query);
-        if (params instanceof QueryError) return errorEnvelope(400, params.message);
-        return identify(loaded, params, (name) => readHeader(req, name), settings);
+        return identify(loaded, parseQuery(query), (name) => readHeader(req, name), settings);
       }
       case '/proctor/matrix': {
         const loaded = store.current;
@@ -253,8 +239,8 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
       default:
         break;
     }
-    const prefix = '/proctor/matrix/definition/';
-    if (path.startsWith(prefix) && path.length > prefix.length && !path.includes('/', prefix.length)) {
+    const prefix = DEFINITION_PREFIX;
+    if (path.startsWith(prefix)) {
       const loaded = store.current;
       if (loaded === null) return unavailable();
       let testName: string;
@@ -278,7 +264,11 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     let response: PipetResponse;
     try {
-      response = route(req);
+      // Node is told not to refuse these itself (it would answer a bare 400): Tomcat's refusal, as an envelope.
+      response =
+        req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && req.headers.host === undefined
+          ? errorEnvelope(400, 'The HTTP/1.1 request did not provide a host header.')
+          : route(req);
     } catch (error) {
       // The request path must never take the process down: report, answer 500, keep serving.
       logger.error('pipet: request failed', {
@@ -289,29 +279,27 @@ export function createPipetServer(options: PipetServerOptions): PipetServer {
     }
     // Encode once: the body is a concatenated string, and measuring it then writing it would walk it twice.
     const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-    const headers: Record<string, string | number> = {
-      'content-type': response.contentType ?? JSON_TYPE,
-      'content-length': body.length,
-      ...response.headers,
-    };
+    const headers: Record<string, string | number> = { 'content-length': body.length, ...response.headers };
+    if (response.contentType !== null) headers['content-type'] = response.contentType ?? JSON_TYPE;
     // While shutting down, finish this request but do not keep the connection for another one.
     if (closing) headers.connection = 'close';
     res.writeHead(response.status, headers);
     res.end(body);
   }
 
-  const server = createServer({ maxHeaderSize: 65536 }, handle);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) return;
-    // Unparseable HTTP still gets the envelope instead of Node's bare "400 Bad Request".
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const message = status === 431 ? 'Request header fields too large.' : 'Malformed HTTP request.';
-    const { body } = errorEnvelope(status, message);
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `content-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  });
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_SIZE,
+      requireHostHeader: false,
+      headersTimeout: headersTimeoutMs,
+      // Node checks the timeout this often (30 s by default, which would let a slow client hold on for 90 s).
+      connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(headersTimeoutMs / 4))),
+      // Node's default request timeout (300 s) may not be below the headers timeout.
+      requestTimeout: Math.max(300_000, headersTimeoutMs),
+    },
+    handle,
+  );
+  server.on('clientError', answerClientError);
 
   async function listen(port = defaultPort, host = defaultHost): Promise<{ url: string }> {
     await initialLoad;
