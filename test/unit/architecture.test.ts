@@ -24,7 +24,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   contract: ['matrix', 'logger'],
   cache: ['contract', 'errors', 'logger'],
   sources: ['contract', 'cache', 'engine', 'matrix', 'errors', 'logger', 'repeats'],
-  proc: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
+  proc: ['contract', 'matrix', 'register', 'errors', 'logger', 'repeats'],
   // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, the entry point.
   templating: ['proc', 'contract', 'errors', 'logger'],
   express: ['proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],
