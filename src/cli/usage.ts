@@ -73,7 +73,8 @@ name is a compile error. Without --out the module goes to stdout.
 Options:
   --spec <file>     your application's Proctor specification: its tests, buckets and payload types
   --matrix <file>   without a specification: every test the matrix loads, with its buckets and payloads
-  --out <file.ts>   write the module there (a .d.ts gets the types only)
+  --out <file.ts>   write the module there: .ts, or .mts beside .mts code (TypeScript types the ESM and
+                    CommonJS sides of a package apart), or .d.ts for the types only
   --check           do not write: exit 1 when --out differs from what would be written (for CI)
   --no-register     leave out the Register declaration (then pass ProctorTests as a type parameter)
 

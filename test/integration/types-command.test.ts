@@ -73,7 +73,7 @@ describe('proctor-node types: the module', () => {
     writeFileSync(changed, JSON.stringify(spec));
     const stale = runCli(['types', '--spec', changed, '--out', out, '--check']);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain(`${out}: line 15 is "readonly buckets: { readonly inactive: -1; readonly control: 0; readonly blue: 1; readonly green: 2 };"`);
+    expect(stale.stderr).toContain(`${out}: line 19 is "readonly buckets: { readonly inactive: -1; readonly control: 0; readonly blue: 1; readonly green: 2 };"`);
     expect(stale.stderr).toContain('readonly purple: 3 };"');
     expect(readFileSync(out, 'utf8')).not.toContain('purple');
   });
@@ -82,7 +82,7 @@ describe('proctor-node types: the module', () => {
     const out = path.join(tempDir(), 'proctor-tests.d.ts');
     expect(runCli(['types', '--spec', specification, '--out', out]).code).toBe(0);
     const text = readFileSync(out, 'utf8');
-    expect(text).toContain('export type ProctorTests = {');
+    expect(text).toContain('export type ProctorTests = Declare<{');
     expect(text).not.toContain('proctorTests');
   });
 
@@ -124,12 +124,12 @@ function marks(file: string): Map<number, string> {
 }
 
 /** Generate the module into a scratch project (`--no-register` for `explicit`), copy the fixtures, run tsc. */
-async function compile(kind: 'registered' | 'explicit'): Promise<Diagnostic[]> {
+async function compile(kind: 'registered' | 'explicit' | 'alone'): Promise<Diagnostic[]> {
   const dir = path.join(scratch, kind);
   mkdirSync(dir, { recursive: true });
   const generated = runCli(['types', '--spec', specification, '--out', path.join(dir, 'proctor-tests.ts'), ...(kind === 'explicit' ? ['--no-register'] : [])]);
   expect(generated.code).toBe(0);
-  const files = [`${kind}-compiles.ts`, `${kind}-rejected.ts`];
+  const files = kind === 'alone' ? [] : [`${kind}-compiles.ts`, `${kind}-rejected.ts`];
   for (const file of files) cpSync(path.join(fixtures, file), path.join(dir, file));
   const compilerOptions = {
     module: 'nodenext',
@@ -159,6 +159,10 @@ async function compile(kind: 'registered' | 'explicit'): Promise<Diagnostic[]> {
       return m === null ? { file: '?', line: 0, text: line } : { file: path.basename(m[1] ?? ''), line: Number(m[2]), text: m[3] ?? '' };
     });
 }
+
+it('the generated module compiles on its own (its Register augmentation finds proctor-node)', async () => {
+  expect(await compile('alone')).toEqual([]);
+}, 120_000);
 
 describe.each(['registered', 'explicit'] as const)('the generated module, %s, under tsc', (kind) => {
   let diagnostics: Diagnostic[] = [];
