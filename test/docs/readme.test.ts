@@ -36,9 +36,10 @@ beforeAll(() => {
   tarball = path.join(work, out.trim().split('\n').at(-1) ?? '');
 }, 120_000);
 
+// Six projects' node_modules (TypeScript's among them): more than the default 10 s on a busy machine.
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 function run(dir: string, line: string): { status: number | null; stdout: string; stderr: string } {
   let command = line;
