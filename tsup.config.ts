@@ -9,6 +9,7 @@ const entries = {
   handlebars: 'src/templating/handlebars.ts',
   ejs: 'src/templating/ejs.ts',
   server: 'src/server/index.ts',
+  openfeature: 'src/openfeature/index.ts',
 };
 
 export default defineConfig([

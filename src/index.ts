@@ -23,7 +23,8 @@ export { consoleLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 
 export { createProctor } from './proc/client.js';
-export type { Register, RegisteredTests } from './register.js';
+export type { Register, RegisteredDeclarations, RegisteredTests, TestDeclaration, TestDeclarations, TestList, TestNames, TestSet } from './register.js';
+export type { AssignmentOf, TypedAssignment } from './proc/typed.js';
 export type { ProcInput, ProctorClient, ProctorClientOptions } from './proc/client.js';
 export { GroupAssignment, UNASSIGNED } from './proc/group-assignment.js';
 export { ProcAccessError, procOf } from './proc/proc.js';

@@ -5,7 +5,8 @@ import { UsageError } from './io.js';
 
 const EXIT_CODES = `Exit codes:
   0   success (also when standard output is closed early, as by \`| head\`)
-  1   findings: validate --strict found invalid tests; explain: the test is not in the matrix (or was rejected)
+  1   findings: validate --strict found invalid tests; explain: the test is not in the matrix (or was rejected);
+      types --check: the module is stale; check-templates: a template reads what the tests do not have
   2   rejected input: not a test matrix, or a bad Pipet configuration
   3   rejected specification: the --spec file is not a Proctor specification
   64  usage error: unknown command or option, missing or bad option value
@@ -64,6 +65,37 @@ Options:
 
 Exit 1 when the test is not in the matrix (or was rejected).`,
   },
+  types: {
+    usage: 'proctor-node types (--spec <specification.json> | --matrix <matrix.json>) [--out <file.ts>] [--check] [--no-register]',
+    details: `Write a TypeScript module that declares the tests: each one's bucket names and values and its payload
+type (ProctorTests), the test names (proctorTests), and the Register declaration that types every proc,
+req.proc included: proc.<test>.group is then the union of its bucket names, and a typo in a test or bucket
+name is a compile error. Without --out the module goes to stdout.
+
+Options:
+  --spec <file>     your application's Proctor specification: its tests, buckets and payload types
+  --matrix <file>   without a specification: every test the matrix loads, with its buckets and payloads
+  --out <file.ts>   write the module there: .ts, or .mts beside .mts code (TypeScript types the ESM and
+                    CommonJS sides of a package apart), or .d.ts for the types only
+  --check           do not write: exit 1 when --out differs from what would be written (for CI)
+  --no-register     leave out the Register declaration (then pass ProctorTests as a type parameter)
+
+Exit 2 when the document is not a specification or matrix.`,
+  },
+  'check-templates': {
+    usage: 'proctor-node check-templates <dir> (--matrix <matrix.json> | --spec <specification.json>) [--context-key proc]',
+    details: `Find the tests, bucket names and payload reads in the Nunjucks (.njk), Handlebars (.hbs) and EJS (.ejs)
+templates under <dir>: proc.<test>, the arguments of {% proctor %}, {{#proctor}} and proctor(), procPayload
+and procScript. Each test the matrix or specification lacks, each bucket name or value the test does not
+have and each payload read of a test without a payload is printed with its file, line and column.
+
+Options:
+  --matrix <file>        the test matrix: its tests, their buckets and payloads
+  --spec <file>          or your application's specification: the tests it declares
+  --context-key <name>   the template variable holding the proc (default: proc)
+
+Exit 1 when something was found, 2 when the document is not a matrix or specification.`,
+  },
   serve: {
     usage:
       'proctor-node serve --matrix <file|url> --config <pipet-config.json> [--port 8080] [--host 127.0.0.1] [--reload-seconds 10] [--max-query-length 8192]',
@@ -104,6 +136,10 @@ export const USAGE = `Usage:
       JSON lines on stdin -> one JSON line of groups per line
   ${COMMANDS.explain.usage}
       why a user gets a bucket, step by step
+  ${COMMANDS.types.usage}
+      a TypeScript module declaring the tests: typed proc.<test>.group, value and payload
+  ${COMMANDS['check-templates'].usage}
+      find tests, buckets and payload reads in templates that the tests do not have
   ${COMMANDS.serve.usage}
       run a Pipet-compatible REST service
   proctor-node <command> --help      the options of one command (also: proctor-node help <command>)

@@ -58,6 +58,12 @@ export type Server = PipetServerOptions;
 export const server = createPipetServer;
 // @ts-expect-error createPipetServer takes options
 createPipetServer(42);`,
+  'proctor-node/openfeature': `import { proctorProvider } from 'proctor-node/openfeature';
+import type { ProctorProviderOptions } from 'proctor-node/openfeature';
+export type OpenFeatureOptions = ProctorProviderOptions;
+export const openfeature = proctorProvider;
+// @ts-expect-error proctorProvider takes options
+proctorProvider(42);`,
 };
 
 interface Case {
