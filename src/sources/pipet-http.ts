@@ -1,7 +1,8 @@
 /**
  * The HTTP side of the Pipet source: one GET with a per-attempt timeout, retried on network errors and
- * timeouts (django-proctor: `tenacity` `stop_after_attempt(4)`, no wait; spec §6.2), bounded by an overall
- * deadline. HTTP statuses are answers, never retried. Resolves with an outcome; never throws or rejects.
+ * timeouts (django-proctor: `tenacity` `stop_after_attempt(4)`; spec §6.2) after a short jittered backoff,
+ * bounded by an overall deadline. HTTP statuses are answers, never retried. Resolves with an outcome; never
+ * throws or rejects.
  */
 import type { Agent } from 'node:http';
 
@@ -39,10 +40,23 @@ export interface RetryPolicy {
   readonly fetch: PipetFetch;
   readonly agent: Agent;
   readonly timeoutMs: number;
-  readonly attempts: number;
   readonly deadlineMs: number;
+  /** Nominal wait before the first retry; doubled for each later one, jittered. */
+  readonly retryDelayMs: number;
   /** In-flight attempt controllers, so that `close()` can abort them. */
   readonly inflight: Set<AbortController>;
+  /** Aborted when the source closes: no attempt starts after it, and a backoff wait ends at once. */
+  readonly lifetime: AbortSignal;
+}
+
+/** One call's limits and hooks. */
+export interface CallControl {
+  /** Attempts in total for this call (1 for a circuit-breaker probe). */
+  readonly attempts: number;
+  /** Asked before each retry: false stops retrying (the circuit breaker opened meanwhile). */
+  readonly mayRetry: () => boolean;
+  /** Told about each failed attempt (network error or timeout), as it happens. */
+  readonly failed: (error: string) => void;
 }
 
 const HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
@@ -113,24 +127,56 @@ function attemptOnce(policy: RetryPolicy, url: string, budgetMs: number): Promis
   });
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
- * GET `url`: up to `attempts` attempts of at most `timeoutMs` each, retried immediately on network errors
- * and timeouts, never running past `deadlineMs` from the start. The first HTTP response of any status ends
- * it. `isClosed` stops retrying once the source is closed.
+ * The wait before retry number `retry` (1, 2, …): `retryDelayMs · 2^(retry-1)` times a random factor in
+ * [0.5, 1), so that the callers of a struggling Pipet do not retry in step.
  */
-export async function getWithRetry(policy: RetryPolicy, url: string, isClosed: () => boolean): Promise<HttpOutcome> {
+export function retryDelay(retryDelayMs: number, retry: number): number {
+  return retryDelayMs * 2 ** Math.min(retry - 1, 20) * (0.5 + Math.random() / 2);
+}
+
+/**
+ * GET `url`: up to `control.attempts` attempts of at most `timeoutMs` each, retried on network errors and
+ * timeouts after a backoff wait, never running past `deadlineMs` from the start: a retry whose wait would
+ * end past the deadline is not made. The first HTTP response of any status ends it. Stops when the source
+ * closes or `control.mayRetry()` says no.
+ */
+export async function getWithRetry(policy: RetryPolicy, url: string, control: CallControl): Promise<HttpOutcome> {
   const deadline = performance.now() + policy.deadlineMs;
+  const closed = policy.lifetime;
   let error = 'no attempt made';
   let attempts = 0;
-  while (attempts < policy.attempts && !isClosed()) {
-    // Whole milliseconds: setTimeout cannot do better, and a sub-millisecond attempt could not succeed anyway.
+  while (attempts < control.attempts && !closed.aborted) {
+    if (attempts > 0) {
+      if (!control.mayRetry()) break;
+      const wait = retryDelay(policy.retryDelayMs, attempts);
+      // Whole milliseconds: setTimeout cannot do better, and a sub-millisecond attempt could not succeed anyway.
+      if (Math.floor(deadline - performance.now() - wait) < 1) break;
+      await sleep(wait, closed);
+      // Asked again: the breaker may have opened during the wait (other calls failing meanwhile).
+      if (closed.aborted || !control.mayRetry()) break;
+    }
     const remaining = Math.floor(deadline - performance.now());
     if (remaining < 1) break;
     attempts++;
     const result = await attemptOnce(policy, url, Math.min(policy.timeoutMs, remaining));
     if (result.ok) return { ok: true, status: result.status, body: result.body, attempts };
-    error = isClosed() ? 'source closed' : result.error;
+    if (closed.aborted) break;
+    error = result.error;
+    control.failed(error);
   }
-  if (isClosed() && attempts === 0) error = 'source closed';
-  return { ok: false, error, attempts };
+  return { ok: false, error: closed.aborted ? 'source closed' : error, attempts };
 }

@@ -6,7 +6,8 @@
  *
  * Differences from django-proctor, on purpose (§10.8): an empty payload `{}` reads as "no payload" instead of
  * crashing; a cached entry is served when Pipet fails even after the version expired (django's
- * `CacheCacher` ignores `allow_expired`); an overall deadline bounds the retries.
+ * `CacheCacher` ignores `allow_expired`); an overall deadline bounds the retries, which back off; a circuit
+ * breaker (`circuit-breaker.ts`) stops calling a Pipet that keeps failing.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -18,12 +19,15 @@ import { ConfigError } from '../errors.js';
 import { isLogger, silentLogger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
 import type { Logger } from '../logger.js';
+import { CircuitBreaker, circuitBreakerSettings } from './circuit-breaker.js';
+import type { CircuitBreakerOptions, CircuitChange, CircuitStatus } from './circuit-breaker.js';
 import { getWithRetry } from './pipet-http.js';
-import type { PipetFetch, RetryPolicy } from './pipet-http.js';
+import type { CallControl, HttpOutcome, PipetFetch, RetryPolicy } from './pipet-http.js';
 import { cacheParams, identifyQuery, matrixDocumentVersion, parseIdentifyResponse, parseMatrixResponse } from './pipet-wire.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment } from '../contract.js';
 
 export type { PipetFetch, PipetFetchInit, PipetFetchResponse } from './pipet-http.js';
+export type { CircuitBreakerOptions, CircuitChange, CircuitState, CircuitStatus } from './circuit-breaker.js';
 
 /** Options for {@link pipetSource}. */
 export interface PipetSourceOptions {
@@ -38,8 +42,16 @@ export interface PipetSourceOptions {
   readonly fetch?: PipetFetch;
   /** Time limit of one attempt (connect, headers and body), in ms. @default 250 */
   readonly timeoutMs?: number;
-  /** Attempts in total, retried immediately on network errors and timeouts only. @default 4 */
+  /** Attempts in total, retried on network errors and timeouts only (after `retryDelayMs`). @default 4 */
   readonly attempts?: number;
+  /**
+   * Nominal wait before the first retry, in ms; each later retry waits twice as long, and every wait is
+   * jittered to 50–100 % of it (25 ms: 12–25, 25–50, 50–100 ms). Short enough that a connection reset on a
+   * reused socket costs little, long enough that a refusing Pipet is not hammered 4 times in a millisecond.
+   * A retry whose wait would end past the deadline is not made.
+   * @default 25
+   */
+  readonly retryDelayMs?: number;
   /**
    * Overall limit of one identify or matrix call, all attempts included, in ms. The last attempt is
    * shortened to fit; no attempt starts after it.
@@ -61,16 +73,44 @@ export interface PipetSourceOptions {
    * @default 300000
    */
   readonly versionCheckIntervalMs?: number;
+  /**
+   * The circuit breaker: after `failureThreshold` failed attempts in a row (10) it opens, and calls are
+   * answered at once (cached assignment if any, else unassigned) without calling Pipet; after
+   * `probeDelayMs` (1 s, doubling up to `maxProbeDelayMs`, 30 s, jittered) one call at a time probes Pipet
+   * with a single attempt, and its success closes the breaker. Each change is logged once (warn) and given
+   * to `onStateChange`; {@link PipetSource.status} reports the state. `false` turns it off.
+   * @default {}
+   */
+  readonly circuitBreaker?: CircuitBreakerOptions | false;
 }
+
+/** What {@link PipetSource.status} reports: the circuit breaker's state (always `closed` when it is off). */
+export type PipetSourceStatus = CircuitStatus;
 
 /** The Pipet source. */
 export interface PipetSource extends ProctorSource {
   readonly kind: 'pipet';
   /** The normalized API root (no trailing slash). */
   readonly apiRoot: string;
+  /**
+   * The circuit breaker's state: `closed`, `open` or `half-open`, failed attempts in a row, since when,
+   * when the next probe is allowed, and the last error. For health checks and metrics.
+   * @example
+   * app.get('/healthz', (req, res) => res.json({ pipet: source.status().state }));
+   */
+  status(): PipetSourceStatus;
 }
 
 const EMPTY: Readonly<Record<string, SourceAssignment>> = Object.freeze({});
+
+/**
+ * Whether an HTTP answer shows a working Pipet, for the circuit breaker: a 5xx, or a 200 whose body is not
+ * a usable envelope, does not; any other status is Pipet answering (a 4xx is about the request).
+ */
+function healthy(status: number, usable: boolean): boolean {
+  if (status >= 500) return false;
+  return status !== 200 || usable;
+}
 
 function positive(name: string, value: number | undefined, fallback: number, integer: boolean): number {
   const n = value ?? fallback;
@@ -124,6 +164,11 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 250, false);
   const attempts = positive('attempts', options.attempts, 4, true);
   const deadlineMs = positive('deadlineMs', options.deadlineMs, timeoutMs * attempts, false);
+  const retryDelayMs = options.retryDelayMs ?? 25;
+  if (typeof retryDelayMs !== 'number' || !Number.isFinite(retryDelayMs) || retryDelayMs < 0) {
+    throw new ConfigError('retryDelayMs', `expected a number of milliseconds ≥ 0, got ${String(options.retryDelayMs)}`);
+  }
+  const breakerSettings = circuitBreakerSettings(options.circuitBreaker);
   if (options.logger !== undefined && !isLogger(options.logger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
   if (options.cache !== undefined && !isAssignmentStore(options.cache)) {
     throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(options.cache)}`);
@@ -140,11 +185,64 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   // TCP handshake per call would be pure overhead. Owned by the source so close() can free its sockets.
   const agent = apiRoot.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const inflight = new Set<AbortController>();
-  const policy: RetryPolicy = { fetch: fetchFn, agent, timeoutMs, attempts, deadlineMs, inflight };
+  const lifetime = new AbortController();
+  const policy: RetryPolicy = { fetch: fetchFn, agent, timeoutMs, deadlineMs, retryDelayMs, inflight, lifetime: lifetime.signal };
   const identifyBase = `${apiRoot}/groups/identify?`;
   const matrixUrl = `${apiRoot}/proctor/matrix`;
   let closed = false;
-  const isClosed = (): boolean => closed;
+  /** When the breaker last opened from closed (`Date.now()`), for the "closed again" line. */
+  let openedAt = 0;
+
+  function logChange(change: CircuitChange): void {
+    if (change.to === 'open' && change.from === 'closed') {
+      const nextProbeInMs = (change.nextProbeAt ?? Date.now()) - Date.now();
+      logger.warn('proctor: Pipet circuit opened: answering from the cache or unassigned without calling Pipet until a probe succeeds', {
+        apiRoot,
+        error: change.error,
+        consecutiveFailures: change.consecutiveFailures,
+        nextProbeInMs,
+      });
+    } else if (change.to === 'closed') {
+      logger.warn('proctor: Pipet circuit closed: Pipet answers again', { apiRoot, openForMs: Date.now() - openedAt });
+    } else {
+      // Probes come and go every few seconds during an outage: not news.
+      logger.debug?.(`proctor: Pipet circuit ${change.from} → ${change.to}`, { apiRoot, error: change.error, nextProbeAt: change.nextProbeAt });
+    }
+    if (change.from === 'closed') openedAt = Date.now();
+  }
+  // Turned off, it is still there to count failures for status(), but never opens.
+  const breaker = new CircuitBreaker(
+    breakerSettings ?? { failureThreshold: Number.POSITIVE_INFINITY, probeDelayMs: 1, maxProbeDelayMs: 1, onStateChange: undefined },
+    logChange,
+  );
+
+  /**
+   * Ask the breaker, then call: `null` when the breaker is open (no call made). A probe makes one attempt;
+   * failed attempts are counted as they happen, and the caller reports the HTTP answer with `judge`.
+   */
+  async function call(url: string): Promise<{ outcome: HttpOutcome; judge: (healthy: boolean, error: string) => void } | null> {
+    const permit = breaker.acquire();
+    if (permit === 'reject') return null;
+    const probe = permit === 'probe';
+    let reported = false;
+    const control: CallControl = {
+      attempts: probe ? 1 : attempts,
+      mayRetry: () => breaker.closed,
+      failed: (error) => {
+        reported = true;
+        breaker.failure(error, probe);
+      },
+    };
+    const outcome = await getWithRetry(policy, url, control);
+    const judge = (healthy: boolean, error: string): void => {
+      reported = true;
+      if (healthy) breaker.success();
+      else breaker.failure(error, probe);
+    };
+    // A probe that made no attempt (the source closed, no time left) says nothing about Pipet.
+    if (probe && !outcome.ok && !reported) breaker.release();
+    return { outcome, judge };
+  }
 
   function fallback(error: string): IdentifyResult {
     return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error };
@@ -186,9 +284,12 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     const started = performance.now();
     if (closed) return fail('source closed', 'warn', stale, logFields(tests, 0, started));
 
-    const outcome = await getWithRetry(policy, url, isClosed);
+    const answer = await call(url);
+    if (answer === null) return fail('circuit open', 'warn', stale, logFields(tests, 0, started));
+    const { outcome, judge } = answer;
     if (!outcome.ok) return fail(outcome.error, 'warn', stale, logFields(tests, outcome.attempts, started));
     const parsed = parseIdentifyResponse(outcome.status, outcome.body, tests);
+    judge(healthy(outcome.status, parsed.ok), parsed.ok ? '' : parsed.error);
     if (!parsed.ok) return fail(parsed.error, parsed.level, stale, logFields(tests, outcome.attempts, started));
 
     if (parsed.malformed.length > 0) {
@@ -208,6 +309,7 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
 
     ready: () => Promise.resolve(),
     adoptLogger: logs.adopt,
+    status: () => breaker.status(),
 
     async identify(request) {
       try {
@@ -226,8 +328,14 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
           logger.warn('proctor: Pipet matrix unavailable (source closed)', { apiRoot });
           return null;
         }
-        const outcome = await getWithRetry(policy, matrixUrl, isClosed);
+        const answer = await call(matrixUrl);
+        if (answer === null) {
+          logger.warn('proctor: Pipet matrix unavailable (circuit open)', { apiRoot, attempts: 0 });
+          return null;
+        }
+        const { outcome, judge } = answer;
         const parsed = outcome.ok ? parseMatrixResponse(outcome.status, outcome.body) : outcome;
+        if (outcome.ok) judge(healthy(outcome.status, parsed.ok), parsed.ok ? '' : parsed.error);
         if (!parsed.ok) {
           logger.warn(`proctor: Pipet matrix unavailable (${parsed.error})`, { apiRoot, attempts: outcome.attempts });
           return null;
@@ -247,6 +355,7 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
 
     close() {
       closed = true;
+      lifetime.abort();
       for (const controller of inflight) controller.abort();
       inflight.clear();
       agent.destroy();
