@@ -35,16 +35,26 @@ export type HttpOutcome =
   | { readonly ok: true; readonly status: number; readonly body: string; readonly attempts: number }
   | { readonly ok: false; readonly error: string; readonly attempts: number };
 
+/** What one attempt produced: an HTTP answer of any status, or why there was none. */
+export type Attempt = { readonly ok: true; readonly status: number; readonly body: string } | { readonly ok: false; readonly error: string };
+
+/**
+ * One GET of `url` by some HTTP client: calls `done` once with the answer (body read as text) or the
+ * network error, and returns a function that cancels the request (after which `done` may be called with
+ * an error, or not at all). Must not throw.
+ */
+export type HttpGet = (url: string, done: (attempt: Attempt) => void) => () => void;
+
 /** Settings of {@link getWithRetry}, already validated. */
 export interface RetryPolicy {
-  readonly fetch: PipetFetch;
-  readonly agent: Agent;
+  /** The HTTP client: the default transport's, or {@link fetchGet} over a `fetch` option. */
+  readonly get: HttpGet;
   readonly timeoutMs: number;
   readonly deadlineMs: number;
   /** Nominal wait before the first retry; doubled for each later one, jittered. */
   readonly retryDelayMs: number;
-  /** In-flight attempt controllers, so that `close()` can abort them. */
-  readonly inflight: Set<AbortController>;
+  /** Cancel functions of the attempts in flight, so that `close()` can abort them. */
+  readonly inflight: Set<() => void>;
   /** Aborted when the source closes: no attempt starts after it, and a backoff wait ends at once. */
   readonly lifetime: AbortSignal;
 }
@@ -59,9 +69,8 @@ export interface CallControl {
   readonly failed: (error: string) => void;
 }
 
-const HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
-
-type Attempt = { readonly ok: true; readonly status: number; readonly body: string } | { readonly ok: false; readonly error: string };
+/** The request headers of every call. */
+export const HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
 
 /**
  * A readable reason for a network error: undici hides the useful part (`ECONNREFUSED`…) in `cause`. Query
@@ -95,35 +104,49 @@ function codeOf(error: Error): string | null {
 }
 
 /**
+ * {@link HttpGet} over a WHATWG-style `fetch` (the `fetch` option): the body is always read, as it is needed
+ * for non-200 diagnostics and a drained body frees the socket; the cancel function aborts its signal.
+ */
+export function fetchGet(fetch: PipetFetch, agent: Agent): HttpGet {
+  return (url, done) => {
+    const controller = new AbortController();
+    const run = async (): Promise<Attempt> => {
+      const response = await fetch(url, { method: 'GET', headers: HEADERS, signal: controller.signal, agent });
+      const body = await response.text();
+      return { ok: true, status: response.status, body };
+    };
+    run().then(done, (error: unknown) => {
+      // After our own abort (timeout or close) the rejection is expected and the attempt already settled.
+      done({ ok: false, error: controller.signal.aborted ? 'aborted' : describeNetworkError(error) });
+    });
+    return () => controller.abort();
+  };
+}
+
+/**
  * One attempt: headers and body within `budgetMs`. The timer settles the attempt itself instead of
- * trusting the fetch to honour the abort signal, so a misbehaving fetch cannot stretch the deadline.
+ * trusting the client to honour the cancellation, so a misbehaving fetch cannot stretch the deadline.
  */
 function attemptOnce(policy: RetryPolicy, url: string, budgetMs: number): Promise<Attempt> {
   return new Promise<Attempt>((resolve) => {
-    const controller = new AbortController();
     let settled = false;
+    let cancel: (() => void) | null = null;
+    const abort = (): void => cancel?.();
     const finish = (result: Attempt): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      policy.inflight.delete(controller);
+      policy.inflight.delete(abort);
       resolve(result);
     };
     const timer = setTimeout(() => {
       finish({ ok: false, error: `timed out after ${budgetMs} ms` });
-      controller.abort();
+      abort();
     }, budgetMs);
-    policy.inflight.add(controller);
-    const run = async (): Promise<Attempt> => {
-      const response = await policy.fetch(url, { method: 'GET', headers: HEADERS, signal: controller.signal, agent: policy.agent });
-      // The body is always read: it is needed for non-200 diagnostics, and a drained body frees the socket.
-      const body = await response.text();
-      return { ok: true, status: response.status, body };
-    };
-    run().then(finish, (error: unknown) => {
-      // After our own abort (timeout or close) the rejection is expected and the attempt already settled.
-      finish({ ok: false, error: controller.signal.aborted ? 'aborted' : describeNetworkError(error) });
-    });
+    policy.inflight.add(abort);
+    cancel = policy.get(url, finish);
+    // Settled synchronously (a client that failed at once): nothing left to cancel.
+    if (settled) cancel();
   });
 }
 

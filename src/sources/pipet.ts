@@ -21,8 +21,10 @@ import { sourceLogger } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import { CircuitBreaker, circuitBreakerSettings } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitChange, CircuitStatus } from './circuit-breaker.js';
-import { getWithRetry } from './pipet-http.js';
-import type { CallControl, HttpOutcome, PipetFetch, RetryPolicy } from './pipet-http.js';
+import { fetchGet, getWithRetry } from './pipet-http.js';
+import { defaultTransport } from './pipet-transport.js';
+import type { PipetTransport } from './pipet-transport.js';
+import type { CallControl, HttpGet, HttpOutcome, PipetFetch, RetryPolicy } from './pipet-http.js';
 import { cacheParams, identifyQuery, matrixDocumentVersion, parseIdentifyResponse, parseMatrixResponse } from './pipet-wire.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment } from '../contract.js';
 
@@ -34,10 +36,11 @@ export interface PipetSourceOptions {
   /** Pipet's base URL, e.g. `http://pipet.internal:8080` (http or https; a trailing slash is ignored). */
   readonly apiRoot: string | URL;
   /**
-   * The HTTP client (django's `get_http`): any WHATWG fetch, e.g. node-fetch's default export. Measured
-   * against node-fetch on loopback, Node's built-in fetch costs no more per call (see `bench/pipet.bench.mjs`),
-   * so it is the default and the package needs no HTTP dependency.
-   * @default globalThis.fetch
+   * The HTTP client (django's `get_http`): any WHATWG fetch, e.g. `globalThis.fetch` or node-fetch's default
+   * export, to add headers (authentication), a proxy or instrumentation. Without it the source calls Pipet
+   * through an undici `Pool` for its origin: measured on loopback (`bench/pipet-transport.bench.mjs`), the
+   * global fetch costs the app about 3× its CPU per call, `node:http` with a keep-alive agent about 1.4×.
+   * @default an undici Pool (`pool.request`)
    */
   readonly fetch?: PipetFetch;
   /** Time limit of one attempt (connect, headers and body), in ms. @default 250 */
@@ -147,8 +150,9 @@ function normalizeApiRoot(input: unknown): string {
 /**
  * Create a Pipet source.
  *
- * `ready()` resolves at once: there is nothing to load up front, and a probe would only delay start-up
- * while every request already copes with Pipet being down.
+ * `ready()` resolves once the HTTP client is loaded (undici, loaded in the background from the moment the
+ * source is created; at once with a `fetch` of your own); it never rejects and sends nothing: a probe would
+ * only delay start-up while every request already copes with Pipet being down.
  * @example
  * const source = pipetSource({ apiRoot: 'http://pipet:8080', cache: memoryStore(), logger });
  */
@@ -157,8 +161,7 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     throw new ConfigError('options', `expected an options object with apiRoot, got ${String(options)}`);
   }
   const apiRoot = normalizeApiRoot(options.apiRoot);
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  if (typeof fetchFn !== 'function') {
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigError('fetch', `expected a WHATWG fetch function, got ${String(options.fetch)}`);
   }
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 250, false);
@@ -180,13 +183,16 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   // Checked even without a cache, so a bad value does not wait for the day a cache is added.
   const versionCheckIntervalMs = versionCheckInterval(options.versionCheckIntervalMs);
   const cache: PipetCache | null = options.cache === undefined ? null : pipetCache({ store: options.cache, logger, versionCheckIntervalMs });
+  const transport: PipetTransport | null = options.fetch === undefined ? defaultTransport(apiRoot, logger) : null;
 
-  // A keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is called on the request path, so a
-  // TCP handshake per call would be pure overhead. Owned by the source so close() can free its sockets.
-  const agent = apiRoot.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const inflight = new Set<AbortController>();
+  // With a `fetch` of your own, a keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is
+  // called on the request path, so a TCP handshake per call would be pure overhead. Owned by the source so
+  // close() can free its sockets.
+  const agent = transport !== null ? null : apiRoot.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const get: HttpGet = transport?.get ?? fetchGet(options.fetch as PipetFetch, agent as HttpAgent);
+  const inflight = new Set<() => void>();
   const lifetime = new AbortController();
-  const policy: RetryPolicy = { fetch: fetchFn, agent, timeoutMs, deadlineMs, retryDelayMs, inflight, lifetime: lifetime.signal };
+  const policy: RetryPolicy = { get, timeoutMs, deadlineMs, retryDelayMs, inflight, lifetime: lifetime.signal };
   const identifyBase = `${apiRoot}/groups/identify?`;
   const matrixUrl = `${apiRoot}/proctor/matrix`;
   let closed = false;
@@ -221,6 +227,8 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
    * failed attempts are counted as they happen, and the caller reports the HTTP answer with `judge`.
    */
   async function call(url: string): Promise<{ outcome: HttpOutcome; judge: (healthy: boolean, error: string) => void } | null> {
+    // Once, at start-up: loading the HTTP client must not eat into the first attempt's time limit.
+    if (transport !== null && !transport.loaded) await transport.ready;
     const permit = breaker.acquire();
     if (permit === 'reject') return null;
     const probe = permit === 'probe';
@@ -307,7 +315,7 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     kind: 'pipet',
     apiRoot,
 
-    ready: () => Promise.resolve(),
+    ready: () => transport?.ready ?? Promise.resolve(),
     adoptLogger: logs.adopt,
     status: () => breaker.status(),
 
@@ -353,14 +361,14 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
       }
     },
 
-    close() {
+    async close() {
       closed = true;
       lifetime.abort();
-      for (const controller of inflight) controller.abort();
+      for (const abort of inflight) abort();
       inflight.clear();
-      agent.destroy();
+      agent?.destroy();
       logger.flush();
-      return Promise.resolve();
+      await transport?.close();
     },
   };
 }

@@ -10,7 +10,9 @@ import { recordingLogger, refusedUrl, startFakePipet } from '../support/fake-pip
 import type { FakeBehaviour, FakeGroup, FakePipet } from '../support/fake-pipet.js';
 import { trackUnhandledRejections } from '../support/unhandled-rejections.js';
 
-const clients: [string, PipetFetch][] = [
+// null: the source's default transport (an undici Pool).
+const clients: [string, PipetFetch | null][] = [
+  ['the default transport (undici Pool)', null],
   ['built-in fetch', globalThis.fetch],
   ['node-fetch', nodeFetch],
 ];
@@ -42,7 +44,7 @@ describe.each(clients)('pipetSource with %s', (_name, fetchImpl) => {
 
   function source(options: Partial<PipetSourceOptions> = {}) {
     const logger = recordingLogger();
-    const s = pipetSource({ apiRoot: pipet.url, fetch: fetchImpl, logger, ...options });
+    const s = pipetSource({ apiRoot: pipet.url, ...(fetchImpl === null ? {} : { fetch: fetchImpl }), logger, ...options });
     sources.push(s);
     return { source: s, logger };
   }
