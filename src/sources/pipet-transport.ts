@@ -20,6 +20,13 @@ import type { Logger } from '../logger.js';
 import { describeNetworkError, fetchGet, HEADERS } from './pipet-http.js';
 import type { Attempt, HttpGet } from './pipet-http.js';
 
+/**
+ * The request headers. undici sends no User-Agent of its own, and Pipet configurations commonly read one
+ * (`HEADER:User-Agent` for a `UserAgent` context variable, a 400 when it is missing), as the global fetch
+ * (`node`) and django-proctor (`python-requests/…`) send.
+ */
+const POOL_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...HEADERS, 'user-agent': 'proctor-node' });
+
 /** A Pipet answer is a few kB; anything this large is not one (and is not buffered further). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -117,7 +124,7 @@ function poolGet(pool: Pool, origin: string): HttpGet {
   return (url, done) => {
     const handler = new GetHandler(done);
     try {
-      pool.dispatch({ method: 'GET', path: url.slice(origin.length), headers: HEADERS }, handler);
+      pool.dispatch({ method: 'GET', path: url.slice(origin.length), headers: POOL_HEADERS }, handler);
     } catch (error) {
       // A destroyed pool throws at once.
       handler.fail(error);

@@ -32,6 +32,8 @@ describe('the default transport', () => {
     expect(pipet.requests.map((r) => r.path)).toEqual(['/pipet/groups/identify']);
     expect(result.error).toBe('HTTP 404: No handler for /pipet/groups/identify');
     expect(pipet.requests[0]?.headers['accept']).toBe('application/json');
+    // Pipet configurations commonly read the User-Agent header (a 400 without one); undici sends none itself.
+    expect(pipet.requests[0]?.headers['user-agent']).toBe('proctor-node');
   });
 
   it('reuses its connections for sequential calls, and close() ends the calls and the pool', async () => {
