@@ -3,6 +3,7 @@
 //   - global fetch (Node's bundled undici),
 //   - undici's fetch (npm) with an undici Pool as its dispatcher,
 //   - undici Pool.request (npm), the floor the issue sets,
+//   - undici pool.dispatch with a handler that collects the body (what the source's default transport does),
 //   - node:http with a keep-alive Agent,
 // then the Pipet source's whole identify (URL, call, envelope parse) with its default transport and with
 // `fetch: globalThis.fetch`, each as a ratio to the bare Pool.request in the same run.
@@ -83,6 +84,7 @@ export async function benchTransport(proctor, { time = 1000 } = {}) {
   const url = server.origin + QUERY;
   const pool = new undici.Pool(server.origin);
   const fetchPool = new undici.Pool(server.origin);
+  const dispatchPool = new undici.Pool(server.origin);
   const agent = new HttpAgent({ keepAlive: true });
   const headers = { accept: 'application/json' };
   const viaDefault = proctor.pipetSource({ apiRoot: server.origin, timeoutMs: 10_000, attempts: 1, circuitBreaker: false });
@@ -97,6 +99,15 @@ export async function benchTransport(proctor, { time = 1000 } = {}) {
       const { body } = await pool.request({ path: QUERY, method: 'GET', headers });
       return (await body.text()).length;
     }],
+    ['undici pool.dispatch, body collected', () =>
+      new Promise((resolve, reject) => {
+        const chunks = [];
+        dispatchPool.dispatch({ path: QUERY, method: 'GET', headers }, {
+          onResponseData: (_c, chunk) => chunks.push(chunk),
+          onResponseEnd: () => resolve(Buffer.concat(chunks).toString('utf8').length),
+          onResponseError: (_c, error) => reject(error),
+        });
+      })],
     ['global fetch', async () => (await (await fetch(url, { headers })).text()).length],
     ['undici fetch + Pool dispatcher', async () => (await (await undici.fetch(url, { headers, dispatcher: fetchPool })).text()).length],
     ['node:http + keep-alive Agent', () =>
@@ -143,6 +154,7 @@ export async function benchTransport(proctor, { time = 1000 } = {}) {
     await viaFetch.close();
     await pool.close();
     await fetchPool.close();
+    await dispatchPool.close();
     agent.destroy();
     server.stop();
   }
