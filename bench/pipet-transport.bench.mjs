@@ -103,6 +103,7 @@ export async function benchTransport(proctor, { time = 1000 } = {}) {
       new Promise((resolve, reject) => {
         const chunks = [];
         dispatchPool.dispatch({ path: QUERY, method: 'GET', headers }, {
+          onRequestStart: () => undefined,
           onResponseData: (_c, chunk) => chunks.push(chunk),
           onResponseEnd: () => resolve(Buffer.concat(chunks).toString('utf8').length),
           onResponseError: (_c, error) => reject(error),
