@@ -100,8 +100,9 @@ export class MatrixStore {
   }
 
   /**
-   * Check the file or URL now. Concurrent calls share one attempt. Never rejects: a failure is logged (once
-   * per distinct reason) and kept in {@link lastError}; the previous matrix stays in service.
+   * Check the file or URL now. Attempts never overlap: calls during one share one more attempt after it.
+   * Never rejects: a failure is logged (once per distinct reason) and kept in {@link lastError}; the
+   * previous matrix stays in service, as it does when the document read is older than it.
    */
   reload(): Promise<void> {
     return this.#loader?.reload() ?? Promise.resolve();
