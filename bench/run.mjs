@@ -56,7 +56,9 @@ const request = {
   forceGroups: null,
 };
 print('Pipet client', await optional('./pipet.bench.mjs', 'benchPipet', proctor, { time, baseline: { name: 'local source identify (baseline)', fn: () => local.identify(request) } }));
+print('Pipet client transport (vs a bare undici Pool.request)', await optional('./pipet-transport.bench.mjs', 'benchTransport', proctor, { time }));
 print('Pipet cache memory', await benchCacheMemory(proctor));
+print('Matrix reload while serving (event-loop delay)', await optional('./matrix-load.bench.mjs', 'benchMatrixLoad', proctor));
 
 const server = await importDist('server');
 if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));

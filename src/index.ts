@@ -43,7 +43,18 @@ export type {
   SyncIdentify,
 } from './contract.js';
 export { pipetSource } from './sources/pipet.js';
-export type { PipetFetch, PipetFetchInit, PipetFetchResponse, PipetSource, PipetSourceOptions } from './sources/pipet.js';
+export type {
+  CircuitBreakerOptions,
+  CircuitChange,
+  CircuitState,
+  CircuitStatus,
+  PipetFetch,
+  PipetFetchInit,
+  PipetFetchResponse,
+  PipetSource,
+  PipetSourceOptions,
+  PipetSourceStatus,
+} from './sources/pipet.js';
 export { cacheKey, isAssignmentStore, memoryStore, pipetCache } from './cache/index.js';
 export type {
   AssignmentStore,

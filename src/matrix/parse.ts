@@ -359,6 +359,25 @@ export function checkMatrixDepth(doc: unknown, text?: string): void {
  * loader does (vector load-comments-allowed).
  */
 export function parseTestMatrix(input: string | unknown): TestMatrix {
+  return drain(parseTestMatrixSteps(input));
+}
+
+/**
+ * Run a stepwise computation ({@link parseTestMatrixSteps}, `loadMatrixSteps`, …) to its end at once.
+ * The steps yield nothing: a yield only marks a point where a caller may pause.
+ */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * {@link parseTestMatrix} in steps: yields after each test, so that a caller with a large matrix can give
+ * the event loop a turn now and then (`sources/` does; the core has no timers). Same result, same errors.
+ */
+export function* parseTestMatrixSteps(input: string | unknown): Generator<void, TestMatrix> {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -381,6 +400,7 @@ export function parseTestMatrix(input: string | unknown): TestMatrix {
       const value = rawTests[name];
       if (value === null) continue;
       tests[name] = parseTestDefinition(value, `tests.${name}`);
+      yield;
     }
   }
   return { audit, tests };

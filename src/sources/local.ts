@@ -128,7 +128,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   function load(where: string): MatrixLoader<Proctor> {
     const loader = new MatrixLoader<Proctor>({
       location: where,
-      compile: (matrix) => Proctor.fromMatrix(matrix, proctorOptions),
+      compile: (document) => Proctor.fromMatrixSteps(document, proctorOptions),
       intervalMs: interval,
       timeoutMs: Math.max(1000, Math.min(interval || 10_000, 30_000)),
       fetch: fetchOption,
