@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
-/** Every public entry point: the pure core at the root, one subpath per adapter. */
+/** Every public entry point: the client at the root, the engine primitives, one subpath per adapter. */
 const entries = {
   index: 'src/index.ts',
+  engine: 'src/engine/index.ts',
   express: 'src/express/index.ts',
   fastify: 'src/fastify/index.ts',
   koa: 'src/koa/index.ts',
@@ -10,6 +11,7 @@ const entries = {
   handlebars: 'src/templating/handlebars.ts',
   ejs: 'src/templating/ejs.ts',
   server: 'src/server/index.ts',
+  openfeature: 'src/openfeature/index.ts',
 };
 
 export default defineConfig([

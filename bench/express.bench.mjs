@@ -128,7 +128,9 @@ function medianOf(values, n) {
 
 async function serve(engine, variant, views, dist) {
   const load = (name) => import(pathToFileURL(path.join(dist, `${name}.js`)).href);
-  const [{ default: express }, root, proctorExpress] = await Promise.all([import('express'), load('index'), load('express')]);
+  const [{ default: express }, client, engineEntry, proctorExpress] = await Promise.all([import('express'), load('index'), load('engine').catch(() => ({})), load('express')]);
+  // The client (root entry) and the engine primitives (proctor-node/engine; in the root before the split).
+  const root = { ...client, ...engineEntry };
   const steps = variant.startsWith('steps-');
   const mode = steps ? variant.slice('steps-'.length) : variant;
   const withProctor = mode === 'with' || mode === 'exposure';

@@ -1,7 +1,9 @@
 // The Pipet client's cost on the app server, measured against a fake Pipet on loopback:
-//  1. Node's built-in fetch (undici) vs node-fetch@3 with a keep-alive agent, per identify call: latency and
-//     the app process's CPU. The fake runs in a child process, so the CPU measured is the client's alone.
-//     Calls are interleaved in batches (A, B, B, A, …) so that drift and noise hit both clients alike.
+//  1. The source given Node's built-in fetch vs node-fetch@3 with a keep-alive agent (the `fetch` option), per
+//     identify call: latency and the app process's CPU. The fake runs in a child process, so the CPU
+//     measured is the client's alone. Calls are interleaved in batches (A, B, B, A, …) so that drift and
+//     noise hit both clients alike. The default transport (an undici Pool) against the other candidates and
+//     a bare Pool.request: pipet-transport.bench.mjs.
 //  2. A warm-cache identify (memoryStore hit) vs a baseline function given by the caller, if any.
 // `benchPipet(proctor, { time, baseline })`: `proctor` is the built package (or any module exporting
 // pipetSource and memoryStore); `baseline` is a function, or { name, fn }, run in the same Bench as (2).

@@ -1,9 +1,12 @@
 // `npm run bench`: every benchmark with its named baseline, measured in the same run. Never a unit test.
-import * as proctor from '../dist/index.js';
+import * as root from '../dist/index.js';
+import * as engine from '../dist/engine.js';
 import { benchEngine, benchProc } from './engine.bench.mjs';
 import { benchTemplateSide } from './template.bench.mjs';
 import { benchCacheMemory } from './memory.bench.mjs';
 
+// The benches take one namespace: the client (root) and the engine primitives (proctor-node/engine).
+const proctor = { ...root, ...engine };
 const time = Number(process.env.BENCH_TIME_MS ?? 1000);
 const durationSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 
@@ -43,6 +46,7 @@ async function importDist(name) {
 console.log(`proctor-node benchmarks on Node ${process.version} (${process.arch}); BENCH_TIME_MS=${time}, BENCH_HTTP_SECONDS=${durationSeconds}`);
 print('Hashing one identifier (spec §2.6)', await optional('./hash.bench.mjs', 'benchHash', proctor, { time }));
 print('Rules (EL)', await optional('./rules.bench.mjs', 'benchRules', proctor, { time }));
+print('Rule regexes: linear engine (now) vs backtracking (before)', await optional('./regex.bench.mjs', 'benchRegex', { time }));
 print('Assignment: determineTestGroups vs GrowthBook 1.8 by test count (alternating batches, paired ratios)', await benchEngine(proctor, { time }));
 print('The proc object (10 configured tests)', await benchProc(proctor, { time }));
 
@@ -55,7 +59,9 @@ const request = {
   forceGroups: null,
 };
 print('Pipet client', await optional('./pipet.bench.mjs', 'benchPipet', proctor, { time, baseline: { name: 'local source identify (baseline)', fn: () => local.identify(request) } }));
+print('Pipet client transport (vs a bare undici Pool.request)', await optional('./pipet-transport.bench.mjs', 'benchTransport', proctor, { time }));
 print('Pipet cache memory', await benchCacheMemory(proctor));
+print('Matrix reload while serving (event-loop delay)', await optional('./matrix-load.bench.mjs', 'benchMatrixLoad', proctor));
 
 const server = await importDist('server');
 if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));

@@ -18,7 +18,7 @@ import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import type { SourceAssignment } from '../contract.js';
-import { isAssignmentStore } from './store.js';
+import { isAssignmentStore, takesParamsAsKeys } from './store.js';
 import type { AssignmentStore, CacheEntry } from './store.js';
 
 /** Options for {@link pipetCache}. */
@@ -122,6 +122,8 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
     throw new ConfigError('store', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(candidate)}`);
   }
   const store = candidate;
+  // The in-process store takes the params as they are; a shared store gets short hashed keys.
+  const keyOf = takesParamsAsKeys(store) ? (params: string): string => params : cacheKey;
   const interval = versionCheckInterval(options.versionCheckIntervalMs);
   const logger = options.logger ?? silentLogger;
   let latest: string | null = null;
@@ -165,7 +167,7 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
 
   return {
     lookup(params) {
-      const key = cacheKey(params);
+      const key = keyOf(params);
       let found: CacheEntry | undefined | Promise<CacheEntry | undefined>;
       try {
         found = store.get(key);
@@ -189,7 +191,7 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
       deepFreeze(groups);
       const entry: CacheEntry = Object.freeze({ params, matrixVersion, groups, storedAt: Date.now() });
       try {
-        const done = store.set(cacheKey(params), entry);
+        const done = store.set(keyOf(params), entry);
         if (isThenable(done)) done.catch((error: unknown) => storeFailed('write', error));
       } catch (error) {
         storeFailed('write', error);

@@ -1,5 +1,6 @@
 /** The `Proctor` facade: load a matrix once, then `determineTestGroups` per user (Java's names). */
-import { loadMatrix } from '../matrix/load.js';
+import { loadMatrixSteps } from '../matrix/load.js';
+import { drain } from '../matrix/parse.js';
 import type { LoadOptions, LoadResult } from '../matrix/load.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -67,11 +68,19 @@ export class Proctor {
    * const result = proctor.determineTestGroups({ identifiers: { USER: 'u123' }, context: { country: 'US' } });
    */
   static fromMatrix(matrix: string | unknown, options: ProctorOptions = {}): Proctor {
+    return drain(Proctor.fromMatrixSteps(matrix, options));
+  }
+
+  /**
+   * {@link Proctor.fromMatrix} in steps: yields after each test parsed and compiled, so that a large matrix
+   * can be loaded a slice at a time between other work (the local source and the Pipet server do).
+   */
+  static *fromMatrixSteps(matrix: string | unknown, options: ProctorOptions = {}): Generator<void, Proctor> {
     const validator = options.identifierValidator ?? 'noop';
     if (typeof validator !== 'function' && !VALIDATORS.has(validator)) {
       throw new ConfigError('identifierValidator', `expected 'noop', 'noEmpty' or a function, got ${JSON.stringify(validator)}`);
     }
-    const loadResult = loadMatrix(matrix, options);
+    const loadResult = yield* loadMatrixSteps(matrix, options);
     const logger = options.logger ?? silentLogger;
     let forcePayloadTests: ReadonlySet<string> | 'all';
     if (options.forcePayloadTests !== undefined) {

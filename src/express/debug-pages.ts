@@ -4,6 +4,7 @@
 import { createDebugPages, DEBUG_HEADERS, debugRoute, pathOfUrl } from '../http/debug-pages.js';
 import type { DebugAnswer, DebugPagesOptions } from '../http/debug-pages.js';
 import type { ProctorMiddleware, RequestLike } from './middleware.js';
+import type { TestSet } from '../register.js';
 
 export type { DebugNavLink, DebugPage, DebugPagesOptions } from '../http/debug-pages.js';
 
@@ -29,7 +30,7 @@ function send(res: DebugResponse, answer: DebugAnswer): void {
  * // In your site's layout (views/debug.njk puts `body` in it), whose own nav links the pages:
  * app.use('/private', proctorDebugPages(mw, { baseTemplate: (page) => env.render('debug.njk', page), nav: false }));
  */
-export function proctorDebugPages<T extends string, Req extends RequestLike>(
+export function proctorDebugPages<T extends TestSet, Req extends RequestLike>(
   middleware: ProctorMiddleware<T, Req>,
   options: DebugPagesOptions<Req> = {},
 ): (req: Req, res: DebugResponse, next: (error?: unknown) => void) => void {

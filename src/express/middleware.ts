@@ -4,6 +4,7 @@
  * engine renders. Nothing here throws into the app: failures become unassigned groups, a log line, `next()`.
  */
 import type { ProctorClient } from '../proc/client.js';
+import type { TestSet } from '../register.js';
 import type { ProctorGroups } from '../proc/proc.js';
 import { createRequestLayer } from '../http/layer.js';
 import type { ProctorRequestOptions, RequestAccess } from '../http/layer.js';
@@ -35,10 +36,10 @@ export interface ResponseLike {
 type Next = (error?: unknown) => void;
 
 /** Options for {@link proctor}: the client's options plus how to read a request (see `http/layer.ts`). */
-export type ProctorMiddlewareOptions<T extends string, Req extends RequestLike = RequestLike> = ProctorRequestOptions<T, Req>;
+export type ProctorMiddlewareOptions<T extends TestSet, Req extends RequestLike = RequestLike> = ProctorRequestOptions<T, Req>;
 
 /** The middleware function, with the client it uses. */
-export interface ProctorMiddleware<T extends string = string, Req extends RequestLike = RequestLike> {
+export interface ProctorMiddleware<T extends TestSet = string, Req extends RequestLike = RequestLike> {
   (req: Req, res: ResponseLike, next: Next): void;
   readonly client: ProctorClient<T>;
   /**
@@ -71,7 +72,7 @@ const EXPRESS_ACCESS: RequestAccess<RequestLike, ResponseLike> = {
  * app.use(mw);
  * await mw.ready();
  */
-export function proctor<const T extends string, Req extends RequestLike = RequestLike>(
+export function proctor<const T extends TestSet, Req extends RequestLike = RequestLike>(
   options: ProctorMiddlewareOptions<T, Req>,
 ): ProctorMiddleware<T, Req> {
   const layer = createRequestLayer<T, Req, ResponseLike>(options, EXPRESS_ACCESS as RequestAccess<Req, ResponseLike>);

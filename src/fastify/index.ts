@@ -17,7 +17,7 @@ import type { DebugPagesOptions } from '../http/debug-pages.js';
 import { ConfigError } from '../errors.js';
 import type { ProctorClient } from '../proc/client.js';
 import type { ProctorGroups } from '../proc/proc.js';
-import type { RegisteredTests } from '../register.js';
+import type { TestSet } from '../register.js';
 
 import { trackingCookie as trackingMiddleware } from '../http/request.js';
 import type { TrackingCookieOptions } from '../http/request.js';
@@ -61,7 +61,7 @@ export interface FastifyInstanceLike {
 }
 
 /** Options of the plugin: the request layer's options, plus the debug pages. */
-export interface ProctorFastifyOptions<T extends string, Req extends FastifyRequestLike = FastifyRequestLike> extends ProctorRequestOptions<T, Req> {
+export interface ProctorFastifyOptions<T extends TestSet, Req extends FastifyRequestLike = FastifyRequestLike> extends ProctorRequestOptions<T, Req> {
   /**
    * Mount the debug pages (`<prefix>/proctor/force`, `<prefix>/proctor/show`, `<prefix>/showTestMatrix`),
    * answering 404 unless `isPrivileged` (the plugin's, or the one given here) says yes. @default not mounted
@@ -71,7 +71,7 @@ export interface ProctorFastifyOptions<T extends string, Req extends FastifyRequ
 }
 
 /** What the plugin decorates the Fastify instance with, as `fastify.proctor`. */
-export interface ProctorFastifyDecoration<T extends string = string> {
+export interface ProctorFastifyDecoration<T extends TestSet = string> {
   readonly client: ProctorClient<T>;
   /** The first load (rejects when it failed, or with `strict` when tests are missing). */
   ready(): Promise<void>;
@@ -112,7 +112,7 @@ export function trackingCookie(options: TrackingCookieOptions = {}): (request: F
  * await app.register(proctorPlugin({ source, tests, getIdentifiers: (req) => ({ USER: readCookie(req, 'tk') }), debugPages: { prefix: '/private' } }));
  * app.get('/', (req, reply) => reply.view('page.njk'));
  */
-export function proctorPlugin<const T extends string, Req extends FastifyRequestLike = FastifyRequestLike>(options: ProctorFastifyOptions<T, Req>): ProctorFastifyPlugin {
+export function proctorPlugin<const T extends TestSet, Req extends FastifyRequestLike = FastifyRequestLike>(options: ProctorFastifyOptions<T, Req>): ProctorFastifyPlugin {
   const layer = createRequestLayer<T, Req, FastifyReplyLike>(options, FASTIFY_ACCESS as RequestAccess<Req, FastifyReplyLike>);
   const debug = options.debugPages;
   if (debug !== undefined && debug !== false && (typeof debug !== 'object' || typeof debug.prefix !== 'string' || !/^(\/[^/?#]+)*$/.test(debug.prefix))) {
@@ -166,15 +166,4 @@ export function proctorPlugin<const T extends string, Req extends FastifyRequest
     [Symbol.for('plugin-meta')]: { name: 'proctor-node', fastify: '4.x || 5.x' },
   });
   return plugin;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The request's `proc`, set by `proctorPlugin` (test names from `Register`, else any). */
-    proc: ProctorGroups<RegisteredTests>;
-  }
-  interface FastifyInstance {
-    /** The plugin's client and first load. */
-    proctor: ProctorFastifyDecoration<RegisteredTests>;
-  }
 }

@@ -17,6 +17,7 @@ import type { ForceGroups } from '../engine/force-groups/index.js';
 import { procOf } from '../proc/proc.js';
 import type { ProctorGroups } from '../proc/proc.js';
 import type { ProctorClient } from '../proc/client.js';
+import type { TestSet } from '../register.js';
 import { queryParam, readForceCookie } from './force-cookie.js';
 import { testView } from './debug-view.js';
 
@@ -139,7 +140,7 @@ export interface DebugPages {
  * The debug pages of `client`, framework-neutral. `answer` is null for paths that are not a page (the
  * adapter passes the request on), a 404 for an unprivileged request, else the page.
  */
-export function createDebugPages<Req>(client: ProctorClient<string>, options: DebugPagesOptions<Req> = {}): DebugPages {
+export function createDebugPages<T extends TestSet, Req>(client: ProctorClient<T>, options: DebugPagesOptions<Req> = {}): DebugPages {
   const param = options.forceGroupsParam ?? 'prforceGroups';
   const base = options.baseTemplate;
   const layout =

@@ -19,10 +19,13 @@ import type { ProctorGroups } from '../proc/proc.js';
 import { consoleLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
+import type { TestList, TestSet } from '../register.js';
 import { forceCookieHeader, queryParam, readForceCookie } from './force-cookie.js';
 
 /** Options every adapter takes: the client's options plus how to read a request (`Req`: the framework's request, or Koa's `ctx`). */
-export interface ProctorRequestOptions<T extends string, Req> extends Omit<ProctorClientOptions<T>, 'logger'> {
+export interface ProctorRequestOptions<T extends TestSet, Req> extends Omit<ProctorClientOptions<T>, 'logger' | 'tests'> {
+  /** The tests the app uses (see {@link ProctorClientOptions.tests}). */
+  readonly tests: TestList<T>;
   /**
    * Identifiers of the request's user by test type (or Pipet source key), e.g.
    * `{ USER: req.cookies.tk, ACCOUNT: req.user?.id }`. Leave out what the user lacks. Required.
@@ -58,7 +61,7 @@ export interface RequestAccess<Req, Res> {
 }
 
 /** The layer an adapter is built on. */
-export interface ProctorRequestLayer<T extends string, Req, Res> {
+export interface ProctorRequestLayer<T extends TestSet, Req, Res> {
   readonly client: ProctorClient<T>;
   /** The layer's logger (aggregating repeats). */
   readonly logger: Logger;
@@ -86,7 +89,7 @@ function describe(error: unknown): string {
 }
 
 /** Check the hook options (a `ConfigError` naming the option), then build the layer. */
-export function createRequestLayer<const T extends string, Req, Res>(
+export function createRequestLayer<const T extends TestSet, Req, Res>(
   options: ProctorRequestOptions<T, Req>,
   access: RequestAccess<Req, Res>,
 ): ProctorRequestLayer<T, Req, Res> {
@@ -111,7 +114,7 @@ export function createRequestLayer<const T extends string, Req, Res>(
   const privilegedHook = options.isPrivileged;
   const param = options.forceGroupsParam ?? 'prforceGroups';
   // What a request gets when its hooks fail: every test unassigned.
-  const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
+  const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests as TestList<T>, logger });
 
   /** The `isPrivileged` hook, never throwing: an exception counts as not privileged (and is logged when asked). */
   function privilegedOf(req: Req, log: boolean): boolean {

@@ -14,6 +14,7 @@ import { appendSetCookie, trackingCookie as trackingMiddleware } from '../http/r
 import type { TrackingCookieOptions } from '../http/request.js';
 import type { ProctorClient } from '../proc/client.js';
 import type { ProctorGroups } from '../proc/proc.js';
+import type { TestSet } from '../register.js';
 
 export { isLocalRequest, isLoopbackAddress, readCookie } from '../http/request.js';
 export type { TrackingCookieOptions } from '../http/request.js';
@@ -41,7 +42,7 @@ export interface KoaContextLike {
 type Next = () => Promise<unknown>;
 
 /** The middleware, with the client it uses. */
-export interface ProctorKoaMiddleware<T extends string = string, Ctx extends KoaContextLike = KoaContextLike> {
+export interface ProctorKoaMiddleware<T extends TestSet = string, Ctx extends KoaContextLike = KoaContextLike> {
   (ctx: Ctx, next: Next): Promise<void>;
   readonly client: ProctorClient<T>;
   /** The first load (rejects when it failed, or with `strict` when tests are missing). */
@@ -79,7 +80,7 @@ export function trackingCookie(options: TrackingCookieOptions = {}): (ctx: KoaCo
  * app.use(mw);
  * await mw.ready();
  */
-export function proctorKoa<const T extends string, Ctx extends KoaContextLike = KoaContextLike>(
+export function proctorKoa<const T extends TestSet, Ctx extends KoaContextLike = KoaContextLike>(
   options: ProctorRequestOptions<T, Ctx>,
 ): ProctorKoaMiddleware<T, Ctx> {
   const layer = createRequestLayer<T, Ctx, Ctx>(options, KOA_ACCESS as RequestAccess<Ctx, Ctx>);
@@ -112,7 +113,7 @@ export function proctorKoa<const T extends string, Ctx extends KoaContextLike = 
  * `…/showTestMatrix` (404 unless privileged) and passes every other request on. Mount it after
  * {@link proctorKoa}; with `@koa/router`, `router.get(['/private/proctor/force', …], pages)` works too.
  */
-export function proctorKoaDebugPages<T extends string, Ctx extends KoaContextLike>(
+export function proctorKoaDebugPages<T extends TestSet, Ctx extends KoaContextLike>(
   middleware: ProctorKoaMiddleware<T, Ctx>,
   options: DebugPagesOptions<Ctx> = {},
 ): (ctx: Ctx, next: Next) => Promise<void> {

@@ -7,8 +7,8 @@ import type { RuleOptions } from '../rules/index.js';
 import { compileTest, TestRejection } from './compile.js';
 import type { CompileContext } from './compile.js';
 import type { CompiledMatrix, CompiledTest } from './compiled.js';
-import { resolveDependencies } from './dependencies.js';
-import { parseTestMatrix } from './parse.js';
+import { resolveDependenciesSteps } from './dependencies.js';
+import { drain, parseTestMatrixSteps } from './parse.js';
 import {
   checkAgainstSpecification,
   consolidate,
@@ -58,7 +58,16 @@ function isSpecification(value: unknown): value is Specification {
 
 /** Load a matrix (JSON text, parsed JSON or a {@link TestMatrix}). Throws `MatrixError` / `SpecificationError`. */
 export function loadMatrix(input: string | unknown, options: LoadOptions = {}): LoadResult {
-  const matrix: TestMatrix = parseTestMatrix(input);
+  return drain(loadMatrixSteps(input, options));
+}
+
+/**
+ * {@link loadMatrix} in steps: yields after each test parsed and each test compiled, so that a caller can
+ * spread a large matrix over several turns of the event loop (see `sources/slices.ts`). Same result, same
+ * errors.
+ */
+export function* loadMatrixSteps(input: string | unknown, options: LoadOptions = {}): Generator<void, LoadResult> {
+  const matrix: TestMatrix = yield* parseTestMatrixSteps(input);
   const spec: Specification =
     options.specification === undefined
       ? { tests: {}, dynamicFilters: [{ type: 'match_all' }] }
@@ -83,6 +92,7 @@ export function loadMatrix(input: string | unknown, options: LoadOptions = {}): 
       const result = compileTest(name, def, ctx);
       if (result instanceof TestRejection) errors.set(name, result);
       else compiled.set(name, result);
+      yield;
       continue;
     }
     // One compile: the consolidated test, verified against the buckets the matrix declares (so it is
@@ -97,6 +107,7 @@ export function loadMatrix(input: string | unknown, options: LoadOptions = {}): 
       result = compileTest(name, fallbackDefinition(name, required), ctx);
     }
     if (!(result instanceof TestRejection)) compiled.set(name, result);
+    yield;
   }
   for (const [name, required] of Object.entries(spec.tests)) {
     if (Object.hasOwn(matrix.tests, name)) continue;
@@ -105,17 +116,19 @@ export function loadMatrix(input: string | unknown, options: LoadOptions = {}): 
     if (!(result instanceof TestRejection)) compiled.set(name, result);
   }
 
-  const { tests, order, rejections } = resolveDependencies(compiled);
+  const { tests, order, rejections } = yield* resolveDependenciesSteps(compiled);
   for (const rejection of rejections) errors.set(rejection.testName, rejection);
 
   const sorted = [...tests.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   sorted.forEach((test, slot) => {
     (test as { slot: number }).slot = slot;
   });
+  yield;
   for (const test of sorted) {
     const parent = test.definition.dependsOn ? tests.get(test.definition.dependsOn.testName) : undefined;
     (test as { parentSlot: number }).parentSlot = parent?.slot ?? -1;
     Object.freeze(test);
+    if (test.slot % 256 === 255) yield;
   }
 
   return {

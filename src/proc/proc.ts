@@ -13,6 +13,8 @@ import type { GroupAssignment } from './group-assignment.js';
 import { groupEntry, ProcAccessError, ProcState, STATE } from './state.js';
 import type { ProcOptions, ProcSettings } from './state.js';
 import { procOf as viewProcOf, viewFactories } from './template-view.js';
+import type { TestNames, TestSet } from '../register.js';
+import type { AssignmentOf } from './typed.js';
 
 export { ProcAccessError } from './state.js';
 export type { ExposureEvent } from './state.js';
@@ -49,8 +51,12 @@ export interface ProctorGroupsMethods<T extends string> {
 /** What templates see as `proc` (see `templateView`). */
 export type TemplateView<T extends string = string> = { readonly [K in T]: GroupAssignment };
 
-/** The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. */
-export type ProctorGroups<T extends string = string> = { readonly [K in T]: GroupAssignment } & ProctorGroupsMethods<T>;
+/**
+ * The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. `T` is the test
+ * names, or their declarations (the `ProctorTests` of a module `proctor-node types` generated), which type
+ * each test's group, value and payload.
+ */
+export type ProctorGroups<T extends TestSet = string> = { readonly [K in TestNames<T>]: AssignmentOf<T, K> } & ProctorGroupsMethods<TestNames<T>>;
 
 
 /** Keys libraries probe on any object (promises, inspectors, test matchers, React…); never test names. */

@@ -15,13 +15,14 @@ import { Compiler } from './compiler.js';
 import { ElFailure } from './el-failure.js';
 import { checkFunction, functionTable } from './functions.js';
 import { parseRule } from './parser.js';
+import { checkRegexLiterals } from './regex-literals.js';
 import { classify, constantVerdict } from './rule-string.js';
 import { verifyCompiled } from './verify.js';
 import type { VerifiableRule } from './verify.js';
 
 export { ReleaseVersion } from './release-version.js';
 export type { MatchPrecision } from './release-version.js';
-export { JavaChar, javaChar, javaDouble, javaStringArray, isJavaStringArray } from './values.js';
+export { JavaChar, javaChar, JavaDouble, javaDouble, JavaInt, javaInt, javaStringArray, isJavaStringArray } from './values.js';
 export { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../java/regex/index.js';
 
 /**
@@ -153,6 +154,7 @@ function parseAndCompile(source: string, options: RuleOptions): VerifiableRule {
       else collect(part, identifiers, leafImages);
     }
   }
+  checkRegexLiterals(ast, table, source);
   const check = new Compiler(table).top(ast, source);
   return { source, identifiers, leafImages, check };
 }

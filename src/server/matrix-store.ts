@@ -1,7 +1,8 @@
 /**
  * The server's current matrix: a matrix object compiled once, or a file or http(s) URL read and reloaded by
  * the shared {@link MatrixLoader} (the one `localSource` uses), which compiles a new document only when its
- * `audit.version` differs from the loaded one (spec §5.6) and keeps the last good matrix when a reload fails.
+ * `audit.version` differs from the loaded one (spec §5.6), never goes back to an older one, compiles a
+ * slice at a time, and keeps the last good matrix when a reload fails.
  * This file words the server's log lines and compiles with the server's options.
  */
 import { Proctor } from '../engine/proctor.js';
@@ -39,9 +40,11 @@ export class MatrixStore {
   /** Throws `ConfigError` for a matrix option that is no location, `MatrixError` for a bad matrix object. */
   constructor(options: MatrixStoreOptions) {
     const { logger, proctorOptions } = options;
-    const compile = (matrix: unknown): LoadedMatrix => {
-      const proctor = Proctor.fromMatrix(matrix, proctorOptions);
-      return Object.freeze({ proctor, audit: proctor.loadResult.matrix.audit, version: proctor.matrixVersion });
+    const loadedMatrix = (proctor: Proctor): LoadedMatrix =>
+      Object.freeze({ proctor, audit: proctor.loadResult.matrix.audit, version: proctor.matrixVersion });
+    // Stepwise: the loader runs it a slice at a time, so a large matrix does not stall the requests served.
+    const compile = function* (document: unknown): Generator<void, LoadedMatrix> {
+      return loadedMatrix(yield* Proctor.fromMatrixSteps(document, proctorOptions));
     };
     const loaded = (source: string, next: LoadedMatrix, previous: LoadedMatrix | null): void => {
       const result = next.proctor.loadResult;
@@ -60,7 +63,7 @@ export class MatrixStore {
     if (location === null) {
       // An in-memory matrix cannot change and cannot be retried: a bad one is a startup error.
       this.#loader = null;
-      this.#fixed = compile(options.matrix);
+      this.#fixed = loadedMatrix(Proctor.fromMatrix(options.matrix, proctorOptions));
       loaded('matrix object', this.#fixed, null);
       return;
     }
@@ -97,8 +100,9 @@ export class MatrixStore {
   }
 
   /**
-   * Check the file or URL now. Concurrent calls share one attempt. Never rejects: a failure is logged (once
-   * per distinct reason) and kept in {@link lastError}; the previous matrix stays in service.
+   * Check the file or URL now. Attempts never overlap: calls during one share one more attempt after it.
+   * Never rejects: a failure is logged (once per distinct reason) and kept in {@link lastError}; the
+   * previous matrix stays in service, as it does when the document read is older than it.
    */
   reload(): Promise<void> {
     return this.#loader?.reload() ?? Promise.resolve();

@@ -118,6 +118,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   const logger = logs.logger;
   const proctorOptions: ProctorOptions = { ...engineOptions, logger };
   const location = matrixLocation(input);
+  const changeListeners = new Set<(version: string) => void>();
 
   function reportDropped(next: Proctor): void {
     for (const rejection of next.loadResult.errors.values()) logger.warn(`proctor: test dropped: ${String(rejection)}`);
@@ -127,12 +128,19 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   function load(where: string): MatrixLoader<Proctor> {
     const loader = new MatrixLoader<Proctor>({
       location: where,
-      compile: (matrix) => Proctor.fromMatrix(matrix, proctorOptions),
+      compile: (document) => Proctor.fromMatrixSteps(document, proctorOptions),
       intervalMs: interval,
       timeoutMs: Math.max(1000, Math.min(interval || 10_000, 30_000)),
       fetch: fetchOption,
       loaded(next, previous) {
         reportDropped(next);
+        for (const listener of changeListeners) {
+          try {
+            listener(next.matrixVersion);
+          } catch (error) {
+            logger.error('proctor: a matrix change listener threw', { error: error instanceof Error ? error.message : String(error) });
+          }
+        }
         logger.info?.(
           previous === null
             ? `proctor: loaded test matrix version ${next.matrixVersion} from ${where}`
@@ -200,6 +208,10 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     ready,
     adoptLogger: logs.adopt,
     testNames: () => current()?.loadResult.loadedTests ?? null,
+    onMatrixChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
     identify: (request) => Promise.resolve(sync.identifySync(request)),
     getMatrix(): Promise<MatrixDocument | null> {
       const proctor = current();

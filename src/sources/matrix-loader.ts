@@ -1,18 +1,23 @@
 /**
  * One matrix loader for everything that reads a test matrix from a file or an http(s) URL: `localSource` and
- * the Pipet server. It reads, parses (`matrix/parse.ts`), skips a document whose `audit.version` is the one in
- * service (as Pipet's `AbstractProctorLoader` does, spec §5.6), compiles with the caller's `compile`, and
- * keeps the last good value when any of that fails. Reads run one at a time; polling schedules the next one
+ * the Pipet server. It reads, parses (`matrix-text.ts`), skips a document whose `audit.version` is the one in
+ * service (as Pipet's `AbstractProctorLoader` does, spec §5.6), refuses one that is older than the one in
+ * service ({@link isOlderMatrix}), compiles with the caller's stepwise `compile`, and keeps the last good
+ * value when any of that fails. Parsing and compiling run a slice at a time (`slices.ts`), so a large matrix
+ * does not hold up the requests being served. Reads run one at a time; polling schedules the next one
  * `intervalMs` after the previous ended. A file is read again only when its stat changed, a URL is asked
  * with `If-None-Match` / `If-Modified-Since`; that bookkeeping is recorded only after a read that parsed and
- * compiled, so a file caught mid-write or a bad download is retried on the next poll. The caller words the
- * logs: the loader reports through `loaded`, `failed` (once per distinct reason) and `recovered`.
+ * compiled (or was refused as older), so a file caught mid-write or a bad download is retried on the next
+ * poll. The caller words the logs: the loader reports through `loaded`, `failed` (once per distinct reason)
+ * and `recovered`.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { describeValue, parseTestMatrix } from '../matrix/parse.js';
-import type { TestMatrix } from '../matrix/types.js';
+import type { Audit } from '../matrix/types.js';
+import { parseMatrixTextSteps } from './matrix-text.js';
+import { runInSlices } from './slices.js';
 
 /** Why a read, parse or compile failed. */
 export interface LoadFailure {
@@ -27,8 +32,9 @@ export interface MatrixLoaderEvents<T> {
   /** A new version is in service; `previous` is null for the first one. */
   readonly loaded?: (next: T, previous: T | null) => void;
   /**
-   * A read, parse or compile failed; `current` stays in service (null: nothing loaded yet). Called once per
-   * distinct reason: the same failure on the next polls is not reported again.
+   * A read, parse or compile failed, or the document read is older than the one in service; `current`
+   * stays in service (null: nothing loaded yet). Called once per distinct reason: the same failure on the
+   * next polls is not reported again.
    */
   readonly failed?: (failure: LoadFailure, current: T | null) => void;
   /**
@@ -42,8 +48,11 @@ export interface MatrixLoaderEvents<T> {
 export interface MatrixLoaderOptions<T> extends MatrixLoaderEvents<T> {
   /** A file path or an `http(s)://` URL (see {@link matrixLocation}). */
   readonly location: string;
-  /** Turns a parsed matrix into what is served; throws to refuse it (the last good value stays). */
-  readonly compile: (matrix: TestMatrix) => T;
+  /**
+   * Turns a matrix document (parsed JSON, not yet checked: e.g. `Proctor.fromMatrixSteps`) into what is
+   * served, in steps (the loader pauses between them); throws to refuse it (the last good value stays).
+   */
+  readonly compile: (document: unknown) => Generator<void, T>;
   /** Delay between the end of one read and the next once {@link MatrixLoader.start} was called; 0: no polling. @default 0 */
   readonly intervalMs?: number;
   /** Abort a download (headers and body) after this many ms. @default 30000 */
@@ -61,6 +70,29 @@ const UNCHANGED = Symbol('unchanged');
  * again on the next poll (only parsed then: the version is unchanged). Git calls this the "racy" case.
  */
 const RACY_MS = 3000;
+
+/**
+ * Whether a matrix whose audit is `next` is older than the one in service (`current`), and must not
+ * replace it. `audit.version` is a label (a revision number, a git hash…), so the order comes from
+ * `audit.updated`, the time the matrix was built: older when both have one (> 0) and `next`'s is earlier.
+ * Without timestamps, versions that are both decimal integers (SVN-style revisions) compare as numbers.
+ * Anything else has no order: a different version is taken as new, as Pipet does.
+ */
+export function isOlderMatrix(next: Audit, current: Audit): boolean {
+  if (next.updated > 0 && current.updated > 0) return next.updated < current.updated;
+  if (next.updated > 0 || current.updated > 0) return false;
+  const revision = /^\d{1,30}$/;
+  return revision.test(next.version) && revision.test(current.version) && BigInt(next.version) < BigInt(current.version);
+}
+
+/**
+ * The audit of a parsed matrix document, or the error `parseTestMatrix` would throw first for it (not an
+ * object, no or a bad `audit`). The tests are checked by `compile`.
+ */
+function auditOf(document: unknown): Audit {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return parseTestMatrix(document).audit;
+  return parseTestMatrix({ audit: (document as Record<string, unknown>)['audit'] }).audit;
+}
 
 /** True for an `http://` or `https://` location. */
 export function isUrl(location: string): boolean {
@@ -112,13 +144,17 @@ export class MatrixLoader<T> {
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
   #current: T | null = null;
-  #version: string | null = null;
+  #audit: Audit | null = null;
   #failure: LoadFailure | null = null;
+  /** The reason of the last older document refused (reported once). */
+  #refused: string | null = null;
   /** File stat of the value in service, when it may be trusted. */
   #stamp: string | null = null;
   #etag: string | null = null;
   #lastModified: string | null = null;
   #inFlight: Promise<void> | null = null;
+  /** One more read, to start when the one in flight ends; shared by every caller until then. */
+  #queued: Promise<void> | null = null;
   #polling = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | null = null;
@@ -140,7 +176,7 @@ export class MatrixLoader<T> {
 
   /** `audit.version` of the value in service. */
   get version(): string | null {
-    return this.#version;
+    return this.#audit?.version ?? null;
   }
 
   /** Why the last read failed; null after a good one. */
@@ -149,23 +185,33 @@ export class MatrixLoader<T> {
   }
 
   /**
-   * Read the file or URL now. Concurrent calls share one read; after {@link close} it does nothing. Never
+   * Read the file or URL now, and resolve once what it holds is in service (or refused). One read runs at a
+   * time: a call during a read gets one more read after it (which may see a change the running one started
+   * too early for), shared by every call until it starts. After {@link close} it does nothing. Never
    * rejects: a failure is reported through `failed` and kept in {@link failure}.
    */
   reload(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#inFlight ??= this.#attempt().finally(() => {
-      this.#inFlight = null;
+    if (this.#inFlight === null) {
+      this.#inFlight = this.#attempt().finally(() => {
+        this.#inFlight = null;
+      });
+      return this.#inFlight;
+    }
+    this.#queued ??= this.#inFlight.then(() => {
+      this.#queued = null;
+      return this.reload();
     });
-    return this.#inFlight;
+    return this.#queued;
   }
 
-  /** Poll every `intervalMs`: the first time `intervalMs` after the read in progress (if any) ends. */
+  /** Poll every `intervalMs`: the first time `intervalMs` after the reads in progress (if any) end. */
   start(): void {
     if (this.#polling || this.#closed || this.#intervalMs <= 0) return;
     this.#polling = true;
-    if (this.#inFlight === null) this.#schedule();
-    else void this.#inFlight.then(() => this.#schedule());
+    const pending = this.#queued ?? this.#inFlight;
+    if (pending === null) this.#schedule();
+    else void pending.then(() => this.#schedule());
   }
 
   /** Stop polling and abort a download in progress (its failure is not reported). */
@@ -195,14 +241,25 @@ export class MatrixLoader<T> {
   }
 
   async #attempt(): Promise<void> {
-    let compiled: { value: T; version: string } | null = null;
+    let compiled: { value: T; audit: Audit } | null = null;
+    let read: Read | typeof UNCHANGED;
     try {
-      const read = await this.#read();
+      read = await this.#read();
       if (read !== UNCHANGED) {
-        const matrix = parseTestMatrix(read.text);
-        const version = matrix.audit.version;
+        const document = await runInSlices(parseMatrixTextSteps(read.text));
+        const audit = auditOf(document);
+        const current = this.#audit;
+        if (this.#current !== null && current !== null && audit.version !== current.version && isOlderMatrix(audit, current)) {
+          // Read and understood: not read again until it changes.
+          read.commit();
+          this.#refuse(audit, current);
+          return;
+        }
         // Pipet's loader skips a document whose version it already serves, even if other fields changed.
-        if (this.#current === null || version !== this.#version) compiled = { value: this.#options.compile(matrix), version };
+        if (this.#current === null || audit.version !== current?.version) {
+          compiled = { value: await runInSlices(this.#options.compile(document)), audit };
+        }
+        if (this.#closed) return;
         read.commit();
       }
     } catch (error) {
@@ -214,12 +271,22 @@ export class MatrixLoader<T> {
       return;
     }
     const previous = this.#current;
-    if (this.#failure !== null && previous !== null) this.#notify(this.#options.recovered, compiled?.version ?? (this.#version as string));
+    if (this.#failure !== null && previous !== null) this.#notify(this.#options.recovered, compiled?.audit.version ?? (this.version as string));
     this.#failure = null;
     if (compiled === null) return;
+    this.#refused = null;
     this.#current = compiled.value;
-    this.#version = compiled.version;
+    this.#audit = compiled.audit;
     this.#notify(this.#options.loaded, compiled.value, previous);
+  }
+
+  /** Report an older document, once per version read. The value in service stays; so does `failure`. */
+  #refuse(older: Audit, current: Audit): void {
+    const when = (audit: Audit): string => (audit.updated > 0 ? `, updated ${new Date(audit.updated).toISOString()}` : '');
+    const reason = `matrix version ${older.version}${when(older)} is older than version ${current.version}${when(current)} in service; not loaded`;
+    if (reason === this.#refused) return;
+    this.#refused = reason;
+    this.#notify(this.#options.failed, { error: new Error(reason), reason }, this.#current);
   }
 
   /** The matrix text, or UNCHANGED. Throws with a message that says why (and, for a URL, where). */

@@ -2,6 +2,7 @@
  * Pipet's wire format (spec §5.3–§5.4, §6.2–§6.3): building the `/groups/identify` query and reading the
  * response envelope. Pure functions, no I/O.
  */
+import { checkMatrixDepth } from '../matrix/parse.js';
 import { payloadType } from '../matrix/types.js';
 import type { Payload } from '../matrix/types.js';
 import type { IdentifyRequest, MatrixDocument, SourceAssignment } from '../contract.js';
@@ -41,13 +42,46 @@ export function wireValue(value: unknown): string | null {
   }
 }
 
-function appendMap(parts: string[], prefix: string, map: Readonly<Record<string, unknown>> | null | undefined): void {
-  if (typeof map !== 'object' || map === null) return;
-  // Sorted so that the same inputs in another key order give the same URL, hence the same cache entry.
-  for (const key of Object.keys(map).sort()) {
-    const value = wireValue(map[key]);
-    if (value !== null) parts.push(`${prefix}${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+/**
+ * `<prefix><encoded key>=` by prefix and key: context and identifier names repeat on every request. Bounded,
+ * in case an app passes names that do not (it is only a cache).
+ */
+const keyParts = new Map<string, string>();
+
+function keyPart(prefix: string, key: string): string {
+  const id = prefix + key;
+  let part = keyParts.get(id);
+  if (part === undefined) {
+    part = `${prefix}${encodeURIComponent(key)}=`;
+    if (keyParts.size >= 1024) keyParts.clear();
+    keyParts.set(id, part);
   }
+  return part;
+}
+
+function appendMap(query: string, prefix: string, map: Readonly<Record<string, unknown>> | null | undefined): string {
+  if (typeof map !== 'object' || map === null) return query;
+  const keys = Object.keys(map);
+  // Sorted so that the same inputs in another key order give the same URL, hence the same cache entry.
+  if (keys.length > 1) keys.sort();
+  for (const key of keys) {
+    const value = wireValue(map[key]);
+    if (value !== null) query += `${keyPart(prefix, key)}${encodeURIComponent(value)}&`;
+  }
+  return query;
+}
+
+/** The `test=` parameter and the cache params' test list, per list: apps pass the same list every time. */
+const testParts = new WeakMap<readonly string[], { readonly param: string; readonly lines: string }>();
+
+function testPart(tests: readonly string[]): { readonly param: string; readonly lines: string } {
+  let part = testParts.get(tests);
+  if (part === undefined) {
+    part = { param: `test=${tests.map((t) => encodeURIComponent(t)).join(',')}`, lines: tests.join('\n') };
+    // Only a list that cannot change may be remembered.
+    if (Object.isFrozen(tests)) testParts.set(tests, part);
+  }
+  return part;
 }
 
 /**
@@ -56,15 +90,13 @@ function appendMap(parts: string[], prefix: string, map: Readonly<Record<string,
  * then `prforceGroups=<s>` only when non-empty.
  */
 export function identifyQuery(request: IdentifyRequest): string {
-  const parts: string[] = [];
-  appendMap(parts, 'ctx.', request.context);
-  appendMap(parts, 'id.', request.identifiers);
-  const tests = Array.isArray(request.tests) ? request.tests : [];
-  parts.push(`test=${tests.map((t) => encodeURIComponent(t)).join(',')}`);
+  let query = appendMap('', 'ctx.', request.context);
+  query = appendMap(query, 'id.', request.identifiers);
+  query += testPart(Array.isArray(request.tests) ? request.tests : []).param;
   if (typeof request.forceGroups === 'string' && request.forceGroups !== '') {
-    parts.push(`prforceGroups=${encodeURIComponent(request.forceGroups)}`);
+    query += `&prforceGroups=${encodeURIComponent(request.forceGroups)}`;
   }
-  return parts.join('&');
+  return query;
 }
 
 /**
@@ -73,7 +105,7 @@ export function identifyQuery(request: IdentifyRequest): string {
  * with commas, and `['a,b']` and `['a', 'b']` must not share an entry.
  */
 export function cacheParams(url: string, tests: readonly string[]): string {
-  return `${url}\n${tests.join('\n')}`;
+  return `${url}\n${testPart(tests).lines}`;
 }
 
 /** A parsed Pipet answer, or why it is unusable. */
@@ -172,6 +204,12 @@ export function parseMatrixResponse(status: number, body: string): { ok: true; m
   const parsed = parseJson(body);
   if (!parsed.ok) return { ok: false, error: 'HTTP 200 with a body that is not JSON' };
   if (!isRecord(parsed.value) || !isRecord(parsed.value['tests'])) return { ok: false, error: 'HTTP 200 without tests' };
+  // The show page and tools write this document back out: refuse what the matrix loader refuses.
+  try {
+    checkMatrixDepth(parsed.value, body);
+  } catch (error) {
+    return { ok: false, error: `HTTP 200 with a matrix the loader refuses: ${(error as Error).message}` };
+  }
   const audit = parsed.value['audit'];
   return { ok: true, matrix: { audit: isRecord(audit) ? audit : {}, tests: parsed.value['tests'] } };
 }

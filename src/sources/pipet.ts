@@ -6,7 +6,8 @@
  *
  * Differences from django-proctor, on purpose (§10.8): an empty payload `{}` reads as "no payload" instead of
  * crashing; a cached entry is served when Pipet fails even after the version expired (django's
- * `CacheCacher` ignores `allow_expired`); an overall deadline bounds the retries.
+ * `CacheCacher` ignores `allow_expired`); an overall deadline bounds the retries, which back off; a circuit
+ * breaker (`circuit-breaker.ts`) stops calling a Pipet that keeps failing.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -18,28 +19,42 @@ import { ConfigError } from '../errors.js';
 import { isLogger, silentLogger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
 import type { Logger } from '../logger.js';
-import { getWithRetry } from './pipet-http.js';
-import type { PipetFetch, RetryPolicy } from './pipet-http.js';
+import { CircuitBreaker, circuitBreakerSettings } from './circuit-breaker.js';
+import type { CircuitBreakerOptions, CircuitChange, CircuitStatus } from './circuit-breaker.js';
+import { fetchGet, getWithRetry } from './pipet-http.js';
+import { defaultTransport } from './pipet-transport.js';
+import type { PipetTransport } from './pipet-transport.js';
+import type { CallControl, HttpGet, HttpOutcome, PipetFetch, RetryPolicy } from './pipet-http.js';
 import { cacheParams, identifyQuery, matrixDocumentVersion, parseIdentifyResponse, parseMatrixResponse } from './pipet-wire.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment } from '../contract.js';
 
 export type { PipetFetch, PipetFetchInit, PipetFetchResponse } from './pipet-http.js';
+export type { CircuitBreakerOptions, CircuitChange, CircuitState, CircuitStatus } from './circuit-breaker.js';
 
 /** Options for {@link pipetSource}. */
 export interface PipetSourceOptions {
   /** Pipet's base URL, e.g. `http://pipet.internal:8080` (http or https; a trailing slash is ignored). */
   readonly apiRoot: string | URL;
   /**
-   * The HTTP client (django's `get_http`): any WHATWG fetch, e.g. node-fetch's default export. Measured
-   * against node-fetch on loopback, Node's built-in fetch costs no more per call (see `bench/pipet.bench.mjs`),
-   * so it is the default and the package needs no HTTP dependency.
-   * @default globalThis.fetch
+   * The HTTP client (django's `get_http`): any WHATWG fetch, e.g. `globalThis.fetch` or node-fetch's default
+   * export, to add headers (authentication), a proxy or instrumentation. Without it the source calls Pipet
+   * through an undici `Pool` for its origin: measured on loopback (`bench/pipet-transport.bench.mjs`), the
+   * global fetch costs the app about 3× its CPU per call, `node:http` with a keep-alive agent about 1.4×.
+   * @default an undici Pool (`pool.request`)
    */
   readonly fetch?: PipetFetch;
   /** Time limit of one attempt (connect, headers and body), in ms. @default 250 */
   readonly timeoutMs?: number;
-  /** Attempts in total, retried immediately on network errors and timeouts only. @default 4 */
+  /** Attempts in total, retried on network errors and timeouts only (after `retryDelayMs`). @default 4 */
   readonly attempts?: number;
+  /**
+   * Nominal wait before the first retry, in ms; each later retry waits twice as long, and every wait is
+   * jittered to 50–100 % of it (25 ms: 12–25, 25–50, 50–100 ms). Short enough that a connection reset on a
+   * reused socket costs little, long enough that a refusing Pipet is not hammered 4 times in a millisecond.
+   * A retry whose wait would end past the deadline is not made.
+   * @default 25
+   */
+  readonly retryDelayMs?: number;
   /**
    * Overall limit of one identify or matrix call, all attempts included, in ms. The last attempt is
    * shortened to fit; no attempt starts after it.
@@ -61,16 +76,44 @@ export interface PipetSourceOptions {
    * @default 300000
    */
   readonly versionCheckIntervalMs?: number;
+  /**
+   * The circuit breaker: after `failureThreshold` failed attempts in a row (10) it opens, and calls are
+   * answered at once (cached assignment if any, else unassigned) without calling Pipet; after
+   * `probeDelayMs` (1 s, doubling up to `maxProbeDelayMs`, 30 s, jittered) one call at a time probes Pipet
+   * with a single attempt, and its success closes the breaker. Each change is logged once (warn) and given
+   * to `onStateChange`; {@link PipetSource.status} reports the state. `false` turns it off.
+   * @default {}
+   */
+  readonly circuitBreaker?: CircuitBreakerOptions | false;
 }
+
+/** What {@link PipetSource.status} reports: the circuit breaker's state (always `closed` when it is off). */
+export type PipetSourceStatus = CircuitStatus;
 
 /** The Pipet source. */
 export interface PipetSource extends ProctorSource {
   readonly kind: 'pipet';
   /** The normalized API root (no trailing slash). */
   readonly apiRoot: string;
+  /**
+   * The circuit breaker's state: `closed`, `open` or `half-open`, failed attempts in a row, since when,
+   * when the next probe is allowed, and the last error. For health checks and metrics.
+   * @example
+   * app.get('/healthz', (req, res) => res.json({ pipet: source.status().state }));
+   */
+  status(): PipetSourceStatus;
 }
 
 const EMPTY: Readonly<Record<string, SourceAssignment>> = Object.freeze({});
+
+/**
+ * Whether an HTTP answer shows a working Pipet, for the circuit breaker: a 5xx, or a 200 whose body is not
+ * a usable envelope, does not; any other status is Pipet answering (a 4xx is about the request).
+ */
+function healthy(status: number, usable: boolean): boolean {
+  if (status >= 500) return false;
+  return status !== 200 || usable;
+}
 
 function positive(name: string, value: number | undefined, fallback: number, integer: boolean): number {
   const n = value ?? fallback;
@@ -107,8 +150,9 @@ function normalizeApiRoot(input: unknown): string {
 /**
  * Create a Pipet source.
  *
- * `ready()` resolves at once: there is nothing to load up front, and a probe would only delay start-up
- * while every request already copes with Pipet being down.
+ * `ready()` resolves once the HTTP client is loaded (undici, loaded in the background from the moment the
+ * source is created; at once with a `fetch` of your own); it never rejects and sends nothing: a probe would
+ * only delay start-up while every request already copes with Pipet being down.
  * @example
  * const source = pipetSource({ apiRoot: 'http://pipet:8080', cache: memoryStore(), logger });
  */
@@ -117,13 +161,17 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     throw new ConfigError('options', `expected an options object with apiRoot, got ${String(options)}`);
   }
   const apiRoot = normalizeApiRoot(options.apiRoot);
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  if (typeof fetchFn !== 'function') {
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigError('fetch', `expected a WHATWG fetch function, got ${String(options.fetch)}`);
   }
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 250, false);
   const attempts = positive('attempts', options.attempts, 4, true);
   const deadlineMs = positive('deadlineMs', options.deadlineMs, timeoutMs * attempts, false);
+  const retryDelayMs = options.retryDelayMs ?? 25;
+  if (typeof retryDelayMs !== 'number' || !Number.isFinite(retryDelayMs) || retryDelayMs < 0) {
+    throw new ConfigError('retryDelayMs', `expected a number of milliseconds ≥ 0, got ${String(options.retryDelayMs)}`);
+  }
+  const breakerSettings = circuitBreakerSettings(options.circuitBreaker);
   if (options.logger !== undefined && !isLogger(options.logger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
   if (options.cache !== undefined && !isAssignmentStore(options.cache)) {
     throw new ConfigError('cache', `expected an AssignmentStore with get/set/delete, e.g. memoryStore(), got ${String(options.cache)}`);
@@ -135,16 +183,74 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
   // Checked even without a cache, so a bad value does not wait for the day a cache is added.
   const versionCheckIntervalMs = versionCheckInterval(options.versionCheckIntervalMs);
   const cache: PipetCache | null = options.cache === undefined ? null : pipetCache({ store: options.cache, logger, versionCheckIntervalMs });
+  const transport: PipetTransport | null = options.fetch === undefined ? defaultTransport(apiRoot, logger) : null;
 
-  // A keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is called on the request path, so a
-  // TCP handshake per call would be pure overhead. Owned by the source so close() can free its sockets.
-  const agent = apiRoot.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const inflight = new Set<AbortController>();
-  const policy: RetryPolicy = { fetch: fetchFn, agent, timeoutMs, attempts, deadlineMs, inflight };
+  // With a `fetch` of your own, a keep-alive agent for node-fetch (built-in fetch ignores it): Pipet is
+  // called on the request path, so a TCP handshake per call would be pure overhead. Owned by the source so
+  // close() can free its sockets.
+  const agent = transport !== null ? null : apiRoot.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const get: HttpGet = transport?.get ?? fetchGet(options.fetch as PipetFetch, agent as HttpAgent);
+  const inflight = new Set<() => void>();
+  const lifetime = new AbortController();
+  const policy: RetryPolicy = { get, timeoutMs, deadlineMs, retryDelayMs, inflight, lifetime: lifetime.signal };
   const identifyBase = `${apiRoot}/groups/identify?`;
   const matrixUrl = `${apiRoot}/proctor/matrix`;
   let closed = false;
-  const isClosed = (): boolean => closed;
+  /** When the breaker last opened from closed (`Date.now()`), for the "closed again" line. */
+  let openedAt = 0;
+
+  function logChange(change: CircuitChange): void {
+    if (change.to === 'open' && change.from === 'closed') {
+      const nextProbeInMs = (change.nextProbeAt ?? Date.now()) - Date.now();
+      logger.warn('proctor: Pipet circuit opened: answering from the cache or unassigned without calling Pipet until a probe succeeds', {
+        apiRoot,
+        error: change.error,
+        consecutiveFailures: change.consecutiveFailures,
+        nextProbeInMs,
+      });
+    } else if (change.to === 'closed') {
+      logger.warn('proctor: Pipet circuit closed: Pipet answers again', { apiRoot, openForMs: Date.now() - openedAt });
+    } else {
+      // Probes come and go every few seconds during an outage: not news.
+      logger.debug?.(`proctor: Pipet circuit ${change.from} → ${change.to}`, { apiRoot, error: change.error, nextProbeAt: change.nextProbeAt });
+    }
+    if (change.from === 'closed') openedAt = Date.now();
+  }
+  // Turned off, it is still there to count failures for status(), but never opens.
+  const breaker = new CircuitBreaker(
+    breakerSettings ?? { failureThreshold: Number.POSITIVE_INFINITY, probeDelayMs: 1, maxProbeDelayMs: 1, onStateChange: undefined },
+    logChange,
+  );
+
+  /**
+   * Ask the breaker, then call: `null` when the breaker is open (no call made). A probe makes one attempt;
+   * failed attempts are counted as they happen, and the caller reports the HTTP answer with `judge`.
+   */
+  async function call(url: string): Promise<{ outcome: HttpOutcome; judge: (healthy: boolean, error: string) => void } | null> {
+    // Once, at start-up: loading the HTTP client must not eat into the first attempt's time limit.
+    if (transport !== null && !transport.loaded) await transport.ready;
+    const permit = breaker.acquire();
+    if (permit === 'reject') return null;
+    const probe = permit === 'probe';
+    let reported = false;
+    const control: CallControl = {
+      attempts: probe ? 1 : attempts,
+      mayRetry: () => breaker.closed,
+      failed: (error) => {
+        reported = true;
+        breaker.failure(error, probe);
+      },
+    };
+    const outcome = await getWithRetry(policy, url, control);
+    const judge = (healthy: boolean, error: string): void => {
+      reported = true;
+      if (healthy) breaker.success();
+      else breaker.failure(error, probe);
+    };
+    // A probe that made no attempt (the source closed, no time left) says nothing about Pipet.
+    if (probe && !outcome.ok && !reported) breaker.release();
+    return { outcome, judge };
+  }
 
   function fallback(error: string): IdentifyResult {
     return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error };
@@ -186,9 +292,12 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     const started = performance.now();
     if (closed) return fail('source closed', 'warn', stale, logFields(tests, 0, started));
 
-    const outcome = await getWithRetry(policy, url, isClosed);
+    const answer = await call(url);
+    if (answer === null) return fail('circuit open', 'warn', stale, logFields(tests, 0, started));
+    const { outcome, judge } = answer;
     if (!outcome.ok) return fail(outcome.error, 'warn', stale, logFields(tests, outcome.attempts, started));
     const parsed = parseIdentifyResponse(outcome.status, outcome.body, tests);
+    judge(healthy(outcome.status, parsed.ok), parsed.ok ? '' : parsed.error);
     if (!parsed.ok) return fail(parsed.error, parsed.level, stale, logFields(tests, outcome.attempts, started));
 
     if (parsed.malformed.length > 0) {
@@ -206,8 +315,9 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     kind: 'pipet',
     apiRoot,
 
-    ready: () => Promise.resolve(),
+    ready: () => transport?.ready ?? Promise.resolve(),
     adoptLogger: logs.adopt,
+    status: () => breaker.status(),
 
     async identify(request) {
       try {
@@ -226,8 +336,14 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
           logger.warn('proctor: Pipet matrix unavailable (source closed)', { apiRoot });
           return null;
         }
-        const outcome = await getWithRetry(policy, matrixUrl, isClosed);
+        const answer = await call(matrixUrl);
+        if (answer === null) {
+          logger.warn('proctor: Pipet matrix unavailable (circuit open)', { apiRoot, attempts: 0 });
+          return null;
+        }
+        const { outcome, judge } = answer;
         const parsed = outcome.ok ? parseMatrixResponse(outcome.status, outcome.body) : outcome;
+        if (outcome.ok) judge(healthy(outcome.status, parsed.ok), parsed.ok ? '' : parsed.error);
         if (!parsed.ok) {
           logger.warn(`proctor: Pipet matrix unavailable (${parsed.error})`, { apiRoot, attempts: outcome.attempts });
           return null;
@@ -245,13 +361,14 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
       }
     },
 
-    close() {
+    async close() {
       closed = true;
-      for (const controller of inflight) controller.abort();
+      lifetime.abort();
+      for (const abort of inflight) abort();
       inflight.clear();
-      agent.destroy();
+      agent?.destroy();
       logger.flush();
-      return Promise.resolve();
+      await transport?.close();
     },
   };
 }

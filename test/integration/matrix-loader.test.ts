@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { parseTestMatrix } from '../../src/matrix/parse.js';
 import type { TestMatrix } from '../../src/matrix/types.js';
 import { describeError, MatrixLoader, matrixLocation } from '../../src/sources/matrix-loader.js';
 import type { MatrixLoaderOptions } from '../../src/sources/matrix-loader.js';
@@ -32,10 +33,18 @@ interface Compiled {
   readonly tests: readonly string[];
 }
 
+/** A compile that checks the document (`parseTestMatrix`) and keeps its version and test names. */
+function* compileSteps(document: unknown, check: (m: TestMatrix) => void = () => undefined): Generator<void, Compiled> {
+  const m = parseTestMatrix(document);
+  check(m);
+  yield;
+  return { version: m.audit.version, tests: Object.keys(m.tests) };
+}
+
 /** A loader whose compile keeps the version and test names, recording what it reports. */
 function loaderFor(location: string, options: Partial<MatrixLoaderOptions<Compiled>> = {}) {
   const events: string[] = [];
-  const compile = vi.fn((m: TestMatrix): Compiled => ({ version: m.audit.version, tests: Object.keys(m.tests) }));
+  const compile = vi.fn((document: unknown) => compileSteps(document));
   const loader = new MatrixLoader<Compiled>({
     location,
     compile,
@@ -117,10 +126,10 @@ describe('a matrix file', () => {
     writeFileSync(file, matrix('1'));
     let refuse = false;
     const { loader, events } = loaderFor(file, {
-      compile: (m) => {
-        if (refuse) throw new Error('refused once');
-        return { version: m.audit.version, tests: [] };
-      },
+      compile: (document) =>
+        compileSteps(document, () => {
+          if (refuse) throw new Error('refused once');
+        }),
     });
     await loader.reload();
     writeFileSync(file, matrix('2'));
@@ -197,10 +206,13 @@ describe('polling', () => {
     writeFileSync(file, matrix('1'));
     const { loader } = loaderFor(file, { intervalMs: 5000 });
     const first = loader.reload();
-    expect(loader.reload()).toBe(first); // concurrent calls share one read
+    const second = loader.reload();
+    expect(second).not.toBe(first);
+    expect(loader.reload()).toBe(second); // calls during a read share one more read after it
     loader.start();
-    expect(vi.getTimerCount()).toBe(0); // scheduled when the read in progress ends
-    await first;
+    expect(vi.getTimerCount()).toBe(0); // scheduled when the reads in progress end
+    await second;
+    expect(reads()).toBe(2);
     expect(vi.getTimerCount()).toBe(1);
     writeFileSync(file, matrix('2'));
     await vi.advanceTimersByTimeAsync(4999);

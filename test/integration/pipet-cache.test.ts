@@ -11,7 +11,9 @@ import { recordingLogger, startFakePipet } from '../support/fake-pipet.js';
 import type { FakePipet } from '../support/fake-pipet.js';
 import { trackUnhandledRejections } from '../support/unhandled-rejections.js';
 
-const clients: [string, PipetFetch][] = [
+// null: the source's default transport (an undici Pool).
+const clients: [string, PipetFetch | null][] = [
+  ['the default transport (undici Pool)', null],
   ['built-in fetch', globalThis.fetch],
   ['node-fetch', nodeFetch],
 ];
@@ -36,7 +38,7 @@ describe.each(clients)('Pipet cache with %s', (_name, fetchImpl) => {
   function source(options: Partial<PipetSourceOptions> = {}) {
     const logger = recordingLogger();
     const store = memoryStore();
-    const s = pipetSource({ apiRoot: pipet.url, fetch: fetchImpl, logger, cache: store, timeoutMs: 1_000, attempts: 2, ...options });
+    const s = pipetSource({ apiRoot: pipet.url, ...(fetchImpl === null ? {} : { fetch: fetchImpl }), logger, cache: store, timeoutMs: 1_000, attempts: 2, ...options });
     sources.push(s);
     return { source: s, logger, store };
   }

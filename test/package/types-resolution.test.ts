@@ -16,18 +16,36 @@ const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
  * types are real: a package that resolved to `any` (or to nothing) leaves them unused, which is an error.
  */
 const imports: Readonly<Record<string, string>> = {
-  'proctor-node': `import { createProctor, localSource, Proctor } from 'proctor-node';
+  'proctor-node': `import { createProctor, localSource } from 'proctor-node';
 import type { ProctorClientOptions } from 'proctor-node';
 export type Root = ProctorClientOptions<'buttoncolortst'>;
-export const root = [createProctor, localSource, Proctor.fromMatrix] as const;
+export const root = [createProctor, localSource] as const;
 // @ts-expect-error createProctor takes options
 createProctor(42);`,
+  'proctor-node/engine': `import { Proctor } from 'proctor-node/engine';
+import type { TestMatrix } from 'proctor-node/engine';
+export type Matrix = TestMatrix;
+export const engine = Proctor.fromMatrix;
+// @ts-expect-error identifierValidator is 'noop', 'noEmpty' or a function
+Proctor.fromMatrix('{}', { identifierValidator: 42 });`,
   'proctor-node/express': `import { proctor, proctorDebugPages } from 'proctor-node/express';
 import type { ProctorMiddlewareOptions } from 'proctor-node/express';
 export type Express = ProctorMiddlewareOptions<'buttoncolortst'>;
 export const express = [proctor, proctorDebugPages] as const;
 // @ts-expect-error the middleware takes options
 proctor(42);`,
+  'proctor-node/fastify': `import { proctorPlugin } from 'proctor-node/fastify';
+import type { ProctorFastifyOptions } from 'proctor-node/fastify';
+export type Fastify = ProctorFastifyOptions<'buttoncolortst'>;
+export const fastify = proctorPlugin;
+// @ts-expect-error the plugin takes options
+proctorPlugin(42);`,
+  'proctor-node/koa': `import { proctorKoa, proctorKoaDebugPages } from 'proctor-node/koa';
+import type { ProctorKoaMiddleware } from 'proctor-node/koa';
+export type Koa = ProctorKoaMiddleware<'buttoncolortst'>;
+export const koa = [proctorKoa, proctorKoaDebugPages] as const;
+// @ts-expect-error the middleware takes options
+proctorKoa(42);`,
   'proctor-node/nunjucks': `import { registerProctor as nunjucks } from 'proctor-node/nunjucks';
 import type { NunjucksEnvironmentLike } from 'proctor-node/nunjucks';
 export type Nunjucks = NunjucksEnvironmentLike;
@@ -52,6 +70,12 @@ export type Server = PipetServerOptions;
 export const server = createPipetServer;
 // @ts-expect-error createPipetServer takes options
 createPipetServer(42);`,
+  'proctor-node/openfeature': `import { proctorProvider } from 'proctor-node/openfeature';
+import type { ProctorProviderOptions } from 'proctor-node/openfeature';
+export type OpenFeatureOptions = ProctorProviderOptions;
+export const openfeature = proctorProvider;
+// @ts-expect-error proctorProvider takes options
+proctorProvider(42);`,
 };
 
 interface Case {

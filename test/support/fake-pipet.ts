@@ -47,7 +47,9 @@ export type FakePipetHandler = (request: FakePipetRequest) => Readonly<Record<st
  * How the fake answers one request.
  * - `ok`: a proper answer (identify envelope, or the matrix for `/proctor/matrix`).
  * - `stall`: never answers (the socket stays open until the client gives up or the fake closes).
- * - `refuse`: destroys the socket as soon as the request arrives, without a response.
+ * - `refuse`: destroys the socket as soon as the request arrives, without a response (a dropped connection;
+ *   for a refused one, see {@link FakePipet.refuseConnections}).
+ * - `reset`: resets the connection (TCP RST) as soon as the request arrives, without a response.
  * - `reset-mid-body`: 200 headers with a Content-Length, half the body, then a socket reset.
  * - `error-500-envelope`: 500 with `{"data":{},"meta":{"status":500,"error":"Could not get Proctor from loader: boom"}}`.
  * - `error-400-envelope`: 400 with `meta.error` = `Request must have at least one identifier.`.
@@ -61,6 +63,7 @@ export type FakeBehaviour =
   | 'ok'
   | 'stall'
   | 'refuse'
+  | 'reset'
   | 'reset-mid-body'
   | 'error-500-envelope'
   | 'error-400-envelope'
@@ -82,6 +85,9 @@ export interface FakePipetOptions {
   readonly trickleMs?: number;
 }
 
+/** A behaviour chosen per request: `index` counts the requests received, from 0. */
+export type FakeBehaviourFn = (index: number, request: FakePipetRequest) => FakeBehaviour;
+
 /** A running fake. */
 export interface FakePipet {
   /** Base URL (`http://127.0.0.1:<port>`), to use as `apiRoot`. */
@@ -90,9 +96,14 @@ export interface FakePipet {
   readonly requests: FakePipetRequest[];
   /**
    * A single behaviour applies to every later request; a list applies one per request, in order, and
-   * `ok` after the list is used up.
+   * `ok` after the list is used up; a function chooses for each request (e.g. flapping).
    */
-  setBehaviour(behaviour: FakeBehaviour | readonly FakeBehaviour[]): void;
+  setBehaviour(behaviour: FakeBehaviour | readonly FakeBehaviour[] | FakeBehaviourFn): void;
+  /**
+   * `true`: stop listening and drop every open connection, so that connections are refused (ECONNREFUSED);
+   * `false`: listen again on the same port.
+   */
+  refuseConnections(refuse: boolean): Promise<void>;
   /** Change the served `audit.version` (a "new matrix"). */
   setVersion(version: string): void;
   /** Replace the groups handler. */
@@ -124,7 +135,7 @@ function filterGroups(groups: Readonly<Record<string, FakeGroup>>, query: Readon
   return out;
 }
 
-function isList(value: FakeBehaviour | readonly FakeBehaviour[]): value is readonly FakeBehaviour[] {
+function isList(value: FakeBehaviour | readonly FakeBehaviour[] | FakeBehaviourFn): value is readonly FakeBehaviour[] {
   return Array.isArray(value);
 }
 
@@ -144,7 +155,7 @@ export async function startFakePipet(handler: FakePipetHandler = DEFAULT_HANDLER
   const filterTests = options.filterTests ?? true;
   const trickleMs = options.trickleMs ?? 20;
   const matrixTests = options.matrixTests ?? {};
-  let always: FakeBehaviour = 'ok';
+  let always: FakeBehaviour | FakeBehaviourFn = 'ok';
   let queue: FakeBehaviour[] = [];
   const requests: FakePipetRequest[] = [];
   const sockets = new Set<Socket>();
@@ -182,6 +193,9 @@ export async function startFakePipet(handler: FakePipetHandler = DEFAULT_HANDLER
         return;
       case 'refuse':
         res.socket?.destroy();
+        return;
+      case 'reset':
+        res.socket?.resetAndDestroy();
         return;
       case 'reset-mid-body': {
         const body = okBody(request);
@@ -236,7 +250,7 @@ export async function startFakePipet(handler: FakePipetHandler = DEFAULT_HANDLER
       connection: socketIds.get(req.socket) ?? 0,
     };
     requests.push(request);
-    const behaviour = queue.shift() ?? always;
+    const behaviour = queue.shift() ?? (typeof always === 'function' ? always(requests.length - 1, request) : always);
     if (request.path !== '/groups/identify' && request.path !== '/proctor/matrix') {
       send(res, 404, envelope({}, 404, `No handler for ${request.path}`));
       return;
@@ -256,7 +270,10 @@ export async function startFakePipet(handler: FakePipetHandler = DEFAULT_HANDLER
     url: `http://127.0.0.1:${port}`,
     requests,
     setBehaviour(behaviour) {
-      if (isList(behaviour)) {
+      if (typeof behaviour === 'function') {
+        always = behaviour;
+        queue = [];
+      } else if (isList(behaviour)) {
         always = 'ok';
         queue = [...behaviour];
       } else {
@@ -271,11 +288,21 @@ export async function startFakePipet(handler: FakePipetHandler = DEFAULT_HANDLER
       currentHandler = next;
     },
     connections: () => connectionCount,
+    async refuseConnections(refuse) {
+      if (refuse === !server.listening) return;
+      if (refuse) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      } else {
+        await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      }
+    },
     async close() {
       for (const timer of timers) clearInterval(timer);
       timers.clear();
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

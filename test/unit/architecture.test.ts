@@ -24,8 +24,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   contract: ['matrix', 'logger'],
   cache: ['contract', 'errors', 'logger'],
   sources: ['contract', 'cache', 'engine', 'matrix', 'errors', 'logger', 'repeats'],
-  proc: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
-  // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, the entry point.
+  proc: ['contract', 'matrix', 'register', 'errors', 'logger', 'repeats'],
+  // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, OpenFeature, the entry point.
   templating: ['proc', 'contract', 'errors', 'logger'],
   // The framework-neutral request layer (hooks, force groups, the force cookie, debug pages), then the
   // framework adapters on it.
@@ -35,6 +35,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   koa: ['http', 'proc', 'contract', 'templating', 'register', 'errors', 'logger', 'repeats'],
   server: ['sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
   cli: ['server', 'sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
+  openfeature: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
   index: ['*'],
 };
 

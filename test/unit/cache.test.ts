@@ -11,6 +11,11 @@ function groups(name = 'control'): Record<string, SourceAssignment> {
   return { btntst: { name, value: 0, payload: { stringArray: ['a'] }, allocationId: null, version: '1' } };
 }
 
+/** A store as a shared one (Redis, …) would be: the memory store's methods, without its in-process mark. */
+function shared(store: AssignmentStore): AssignmentStore {
+  return { get: (key) => store.get(key), set: (key, value) => store.set(key, value), delete: (key) => store.delete(key) };
+}
+
 function entry(params: string, matrixVersion = '1'): CacheEntry {
   return { params, matrixVersion, groups: groups(), storedAt: 0 };
 }
@@ -137,12 +142,22 @@ describe('pipetCache', () => {
   });
 
   it('compares the stored params: a key collision is a miss, never another request’s groups', async () => {
-    const store = memoryStore();
+    const store = shared(memoryStore());
     const cache = pipetCache({ store });
     cache.save('p', groups(), '1');
     // Simulate a collision: the entry under p's key claims other params.
     store.set(cacheKey('p'), entry('q'));
     expect(await cache.lookup('p')).toEqual({ entry: null, fresh: false });
+  });
+
+  it('keys a shared store by hash, the in-process store by the params themselves (no hashing on a hit)', async () => {
+    const memory = memoryStore();
+    pipetCache({ store: memory }).save('http://pipet/groups/identify?id.USER=u&test=a\na', groups(), '1');
+    expect(memory.get('http://pipet/groups/identify?id.USER=u&test=a\na')?.matrixVersion).toBe('1');
+    const behind = memoryStore();
+    pipetCache({ store: shared(behind) }).save('p', groups(), '1');
+    expect(behind.get(cacheKey('p'))?.params).toBe('p');
+    expect(behind.get('p')).toBeUndefined();
   });
 
   it('freezes what it stores', async () => {
@@ -156,12 +171,13 @@ describe('pipetCache', () => {
   });
 
   it('drops a malformed entry from the store and logs it', async () => {
-    const store = memoryStore();
+    const memory = memoryStore();
+    const store = shared(memory);
     const logger = recordingLogger();
     const cache = pipetCache({ store, logger });
     store.set(cacheKey('p'), { params: 'p' } as unknown as CacheEntry);
     expect(await cache.lookup('p')).toEqual({ entry: null, fresh: false });
-    expect(store.size).toBe(0);
+    expect(memory.size).toBe(0);
     expect(logger.lines).toHaveLength(1);
   });
 
