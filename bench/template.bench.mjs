@@ -54,7 +54,7 @@ export async function benchTemplateSide(modules, { time = 1000 } = {}) {
         view: (i) => (sink += page(data(plainViews[i % POOL])).length),
         tracked: (i) => (sink += page(data(trackedViews[i % POOL])).length),
       },
-      { batches: Math.max(10, Math.round(time / 30)), batchMs: 8 },
+      { batches: Math.max(20, Math.round(time / 15)), batchMs: 8 },
     );
     const added = differences(samples.view, samples.constant).map((ns) => ns / 1000);
     const addedTracked = differences(samples.tracked, samples.constant).map((ns) => ns / 1000);
