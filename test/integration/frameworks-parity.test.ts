@@ -24,6 +24,7 @@ import { proctorKoa, proctorKoaDebugPages } from '../../src/koa/index.js';
 import { readCookie } from '../../src/http/request.js';
 import { registerProctor } from '../../src/templating/nunjucks.js';
 import { Proctor } from '../../src/engine/proctor.js';
+import type { ExposureEvent } from '../../src/proc/proc.js';
 import { listen } from '../support/listen.js';
 import type { Running } from '../support/listen.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -53,14 +54,17 @@ const hooks = {
   logger: { warn: () => undefined, error: () => undefined },
 };
 
+/** Options added to the hooks (exposure reporting, in the last test). */
+type Extra = { readonly onExposure?: (event: ExposureEvent) => void };
+
 const viewsDir = mkdtempSync(path.join(tmpdir(), 'proctor-parity-'));
 writeFileSync(path.join(viewsDir, 'page.njk'), TEMPLATE);
 const env = (): nunjucks.Environment => registerProctor(new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir), { autoescape: true }));
 
-async function expressApp(): Promise<Running> {
+async function expressApp(extra: Extra = {}): Promise<Running> {
   const app = express();
   registerProctor(nunjucks.configure(viewsDir, { autoescape: true, express: app }));
-  const mw = proctor({ ...hooks, source: localSource({ matrix: MATRIX }) });
+  const mw = proctor({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra });
   app.use(mw);
   app.use('/private', proctorDebugPages(mw));
   app.get('/', (_req, res) => res.render('page.njk', { tests: TESTS }));
@@ -68,9 +72,9 @@ async function expressApp(): Promise<Running> {
   return listen(app);
 }
 
-async function nodeHttpApp(): Promise<Running> {
+async function nodeHttpApp(extra: Extra = {}): Promise<Running> {
   const e = env();
-  const mw = proctor({ ...hooks, source: localSource({ matrix: MATRIX }) });
+  const mw = proctor({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra });
   const pages = proctorDebugPages(mw);
   await mw.ready();
   const server = createServer((req: IncomingMessage & { proc?: unknown }, res: ServerResponse) => {
@@ -84,19 +88,19 @@ async function nodeHttpApp(): Promise<Running> {
   return listen(server);
 }
 
-async function fastifyApp(): Promise<Running> {
+async function fastifyApp(extra: Extra = {}): Promise<Running> {
   const app = Fastify();
   await app.register(fastifyView, { engine: { nunjucks }, root: viewsDir, options: { autoescape: true, onConfigure: (e: nunjucks.Environment) => registerProctor(e) } });
-  await app.register(proctorPlugin({ ...hooks, source: localSource({ matrix: MATRIX }), debugPages: { prefix: '/private' } }));
+  await app.register(proctorPlugin({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra, debugPages: { prefix: '/private' } }));
   app.get('/', (_request, reply) => reply.view('page.njk', { tests: TESTS }));
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return { base, close: () => app.close() };
 }
 
-async function koaApp(): Promise<Running> {
+async function koaApp(extra: Extra = {}): Promise<Running> {
   const app = new Koa();
   app.use(views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, options: { nunjucksEnv: env() } }));
-  const mw = proctorKoa({ ...hooks, source: localSource({ matrix: MATRIX }) });
+  const mw = proctorKoa({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra });
   app.use(mw);
   app.use(proctorKoaDebugPages(mw));
   app.use(async (ctx) => {
@@ -164,6 +168,23 @@ describe('Express, Fastify, Koa and node:http give the same answers', () => {
       const want = oracle.determineTestGroups({ identifiers: { USER: 'visitor-7' }, context: { country: 'US', loggedIn: false } }).get('buttoncolortst');
       expect(plain.body, name).toContain(`buttoncolortst=${want?.name ?? ''}:${want?.value ?? ''}:`);
       expect(plain.body, name).toContain('<script');
+    }
+  });
+});
+
+describe('exposure reporting at response end, on every framework', () => {
+  it.each(Object.keys(FRAMEWORKS) as Name[])('%s reports the tests the page read, once per request', async (name) => {
+    const events: ExposureEvent[] = [];
+    const running = await FRAMEWORKS[name]({ onExposure: (event) => events.push(event) });
+    try {
+      await ask(running.base, '/', { cookie: 'tk=visitor-3' });
+      for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(events).toHaveLength(1);
+      expect([...(events[0]?.tests ?? [])].sort()).toEqual([...TESTS].sort());
+      const oracle = Proctor.fromMatrix(JSON.stringify(MATRIX)).determineTestGroups({ identifiers: { USER: 'visitor-3' }, context: { country: 'US', loggedIn: false } });
+      expect(events[0]?.groups.buttoncolortst?.group ?? null).toBe(oracle.get('buttoncolortst')?.name ?? null);
+    } finally {
+      await running.close();
     }
   });
 });
