@@ -25,6 +25,11 @@ function notANumber(v: unknown): ElFailure {
   return runtimeError('java.lang.IllegalArgumentException', e.message);
 }
 
+/**
+ * ELArithmetic's own coercion of an operand to a Double. It accepts what `coerce.ts`'s `coerceToDouble`
+ * (ELSupport) accepts, but Java fails differently here (`NumberFormatException`, `IllegalArgumentException`
+ * instead of ELSupport's `ELException`), and the failure's class reaches the logs: kept apart on purpose.
+ */
 function toDoubleOperand(v: unknown): number {
   if (typeof v === 'number') return v === 0 ? 0 : v;
   if (v instanceof JavaDouble || v instanceof JavaInt) return v.value;

@@ -7,6 +7,7 @@
  */
 import { RuleSyntaxError } from '../errors.js';
 import { compileJavaRegex, compileJavaSplit, javaMatches, UnsupportedRegexError } from '../java/regex/index.js';
+import { forEachChild } from './ast.js';
 import type { Expr, RuleAst } from './ast.js';
 import type { FunctionTable } from './functions.js';
 
@@ -28,38 +29,15 @@ function check(pattern: Expr | undefined, whole: boolean, source: string, pos: n
 }
 
 function walk(e: Expr, table: FunctionTable, source: string): void {
-  switch (e.kind) {
-    case 'func':
-      if (table.get(`${e.prefix}:${e.name}`)?.impl === javaMatches) check(e.args[1], true, source, e.pos);
-      for (const a of e.args) walk(a, table, source);
-      return;
-    case 'value':
-      walk(e.prefix, table, source);
-      for (const s of e.suffixes) {
-        if (s.args !== null && s.args.length === 1 && (s.name === 'matches' || s.name === 'split')) {
-          check(s.args[0], s.name === 'matches', source, s.pos);
-        }
-        if (s.index !== null) walk(s.index, table, source);
-        for (const a of s.args ?? []) walk(a, table, source);
+  if (e.kind === 'func' && table.get(`${e.prefix}:${e.name}`)?.impl === javaMatches) check(e.args[1], true, source, e.pos);
+  if (e.kind === 'value') {
+    for (const s of e.suffixes) {
+      if (s.args !== null && s.args.length === 1 && (s.name === 'matches' || s.name === 'split')) {
+        check(s.args[0], s.name === 'matches', source, s.pos);
       }
-      return;
-    case 'neg':
-    case 'not':
-    case 'empty':
-      walk(e.arg, table, source);
-      return;
-    case 'binary':
-      walk(e.left, table, source);
-      walk(e.right, table, source);
-      return;
-    case 'choice':
-      walk(e.test, table, source);
-      walk(e.then, table, source);
-      walk(e.otherwise, table, source);
-      return;
-    default:
-      return;
+    }
   }
+  forEachChild(e, (child) => walk(child, table, source));
 }
 
 /** Throws {@link RuleSyntaxError} when a literal regex in the rule uses a construct this port refuses. @internal */
