@@ -84,10 +84,9 @@ const FASTIFY_ACCESS: RequestAccess<FastifyRequestLike, FastifyReplyLike> = {
   url: (req) => req.url,
   cookieHeader: (req) => req.headers.cookie,
   secure: (req) => req.protocol === 'https',
-  appendSetCookie(reply, line) {
-    const previous = reply.getHeader('set-cookie');
-    reply.header('set-cookie', previous === undefined ? line : [...(Array.isArray(previous) ? previous.map(String) : [String(previous)]), line]);
-  },
+  // Fastify's `reply.header('set-cookie', …)` adds to the lines already set (and Node merges those set on
+  // `reply.raw`): one call, the new line only.
+  appendSetCookie: (reply, line) => reply.header('set-cookie', line),
 };
 
 /**
@@ -96,10 +95,11 @@ const FASTIFY_ACCESS: RequestAccess<FastifyRequestLike, FastifyReplyLike> = {
  * 'tk')` sees a new visitor's identifier on that same request.
  * @example app.addHook('onRequest', trackingCookie());
  */
-export function trackingCookie(options: TrackingCookieOptions = {}): (request: FastifyRequestLike, reply: { readonly raw: { getHeader(name: string): unknown; setHeader(name: string, value: string | string[]): unknown } }, done: () => void) => void {
+export function trackingCookie(options: TrackingCookieOptions = {}): (request: FastifyRequestLike, reply: FastifyReplyLike, done: () => void) => void {
   const track = trackingMiddleware(options);
   return function proctorTrackingCookie(request, reply, done) {
-    track(request, reply.raw, done);
+    // Through `reply.header` (a line set on `reply.raw` would be replaced by the reply's own Set-Cookie lines).
+    track(request, { append: (_field, line) => reply.header('set-cookie', line), getHeader: () => undefined, setHeader: () => undefined }, done);
   };
 }
 

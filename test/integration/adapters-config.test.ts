@@ -71,3 +71,24 @@ describe('a hook that throws', () => {
     expect(lines).toEqual([expect.stringMatching(/^error proctor: could not resolve identifiers\/context/)]);
   });
 });
+
+describe('the force cookie beside other Set-Cookie lines', () => {
+  it('Fastify: a cookie set by an earlier hook, the tracking cookie and the force cookie each appear once', async () => {
+    const { trackingCookie } = await import('../../src/fastify/index.js');
+    const app = Fastify();
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('set-cookie', 'a=1; Path=/');
+      done();
+    });
+    app.addHook('onRequest', trackingCookie({ generate: () => 'fresh-id' }));
+    await app.register(proctorPlugin({ source: source(), tests: ['buttoncolortst'], getIdentifiers: () => ({ USER: 'u' }), isPrivileged: () => true }));
+    app.get('/', () => 'ok');
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const res = await fetch(`${base}/?prforceGroups=buttoncolortst1`);
+      expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'tk=fresh-id; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax', 'prforceGroups=buttoncolortst1; Path=/; HttpOnly; SameSite=Lax']);
+    } finally {
+      await app.close();
+    }
+  });
+});
