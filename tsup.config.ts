@@ -8,6 +8,7 @@ const entries = {
   handlebars: 'src/templating/handlebars.ts',
   ejs: 'src/templating/ejs.ts',
   server: 'src/server/index.ts',
+  redis: 'src/redis/index.ts',
 };
 
 export default defineConfig([

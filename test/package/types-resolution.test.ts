@@ -52,6 +52,12 @@ export type Server = PipetServerOptions;
 export const server = createPipetServer;
 // @ts-expect-error createPipetServer takes options
 createPipetServer(42);`,
+  'proctor-node/redis': `import { redisStore } from 'proctor-node/redis';
+import type { RedisStoreOptions } from 'proctor-node/redis';
+export type RedisOptions = RedisStoreOptions;
+export const redis = redisStore;
+// @ts-expect-error redisStore takes options
+redisStore(42);`,
 };
 
 interface Case {

@@ -29,6 +29,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   templating: ['proc', 'contract', 'errors', 'logger'],
   express: ['proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],
   server: ['sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
+  // The Redis store and version channel: an adapter to an outside system (ioredis, an optional peer), so no
+  // source or cache room can import it and the root entry never loads ioredis.
+  redis: ['cache', 'sources', 'errors', 'logger'],
   cli: ['server', 'sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
   index: ['*'],
 };
