@@ -265,9 +265,18 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     status: () => breaker.status(),
 
     async close() {
-      if (owned) await client.quit().catch(() => client.disconnect());
+      if (owned) await quit(client);
     },
   };
+}
+
+/** QUIT, or drop the connection when Redis does not answer within a second (a stalled Redis). */
+async function quit(client: RedisClient): Promise<void> {
+  try {
+    await within(client.quit(), 1000);
+  } catch {
+    client.disconnect();
+  }
 }
 
 /** Options for {@link redisVersionChannel}. */
@@ -330,8 +339,8 @@ export function redisVersionChannel(options: RedisVersionChannelOptions): RedisV
       listeners.clear();
       const sub = subscriber;
       subscriber = null;
-      if (sub !== null) await sub.quit().catch(() => sub.disconnect());
-      if (owned) await client.quit().catch(() => client.disconnect());
+      if (sub !== null) await quit(sub);
+      if (owned) await quit(client);
     },
   };
 }

@@ -238,7 +238,7 @@ export class MatrixLoader<T> {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.reload().then(() => this.#schedule());
-    }, this.#intervalMs * (1 - this.#jitter * Math.random()));
+    }, Math.round(this.#intervalMs * (1 - this.#jitter * Math.random())));
     // A pending poll alone does not keep the process alive.
     this.#timer.unref?.();
   }
