@@ -1,13 +1,15 @@
 import { defineConfig } from 'tsup';
 
-/** Every public entry point: the pure core at the root, one subpath per adapter. */
+/** Every public entry point: the client at the root, the engine primitives, one subpath per adapter. */
 const entries = {
   index: 'src/index.ts',
+  engine: 'src/engine/index.ts',
   express: 'src/express/index.ts',
   nunjucks: 'src/templating/nunjucks.ts',
   handlebars: 'src/templating/handlebars.ts',
   ejs: 'src/templating/ejs.ts',
   server: 'src/server/index.ts',
+  openfeature: 'src/openfeature/index.ts',
   redis: 'src/redis/index.ts',
 };
 

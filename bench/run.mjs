@@ -1,8 +1,11 @@
 // `npm run bench`: every benchmark with its named baseline, measured in the same run. Never a unit test.
-import * as proctor from '../dist/index.js';
+import * as root from '../dist/index.js';
+import * as engine from '../dist/engine.js';
 import { benchEngine, benchProc } from './engine.bench.mjs';
 import { benchCacheMemory } from './memory.bench.mjs';
 
+// The benches take one namespace: the client (root) and the engine primitives (proctor-node/engine).
+const proctor = { ...root, ...engine };
 const time = Number(process.env.BENCH_TIME_MS ?? 1000);
 const durationSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 
@@ -40,6 +43,7 @@ async function importDist(name) {
 console.log(`proctor-node benchmarks on Node ${process.version} (${process.arch}); BENCH_TIME_MS=${time}, BENCH_HTTP_SECONDS=${durationSeconds}`);
 print('Hashing one identifier (spec §2.6)', await optional('./hash.bench.mjs', 'benchHash', proctor, { time }));
 print('Rules (EL)', await optional('./rules.bench.mjs', 'benchRules', proctor, { time }));
+print('Rule regexes: linear engine (now) vs backtracking (before)', await optional('./regex.bench.mjs', 'benchRegex', { time }));
 print('Assignment', await benchEngine(proctor, { time }));
 print('The proc object (10 configured tests)', await benchProc(proctor, { time }));
 
@@ -59,7 +63,7 @@ print('Matrix reload while serving (event-loop delay)', await optional('./matrix
 
 const server = await importDist('server');
 if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));
-const modules = { root: proctor, express: await importDist('express'), nunjucks: await importDist('nunjucks'), handlebars: await importDist('handlebars'), ejs: await importDist('ejs') };
+const modules = { root, express: await importDist('express'), nunjucks: await importDist('nunjucks'), handlebars: await importDist('handlebars'), ejs: await importDist('ejs') };
 // Four rounds of fresh server pairs, 2 s per measurement unless BENCH_HTTP_SECONDS says otherwise.
 const expressOptions = process.env.BENCH_HTTP_SECONDS === undefined ? {} : { durationSeconds };
 print('Express page throughput (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules, expressOptions));

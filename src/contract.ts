@@ -76,6 +76,12 @@ export interface ProctorSource {
   adoptLogger?(logger: Logger): void;
   /** The tests the source can assign (a local matrix's loaded tests), or null when it cannot tell. */
   testNames?(): readonly string[] | null;
+  /**
+   * Call `listener` with the `audit.version` of each test matrix the source puts in service from now on (a
+   * reload with a new version, or a first load that had failed); returns a function that stops the calls.
+   * Sources that cannot tell (Pipet) leave it out.
+   */
+  onMatrixChange?(listener: (version: string) => void): () => void;
   /** Assign one user. Never rejects: failures resolve with `origin: 'fallback'` and `error`. */
   identify(request: IdentifyRequest): Promise<IdentifyResult>;
   /** The test matrix for debug pages, or null when unavailable. Never rejects. */

@@ -3,15 +3,35 @@ import { createInterface } from 'node:readline';
 import { Proctor } from '../engine/proctor.js';
 import type { ProctorOptions } from '../engine/proctor.js';
 import { explainAssignment } from '../engine/explain.js';
-import { isProctorError } from '../errors.js';
+import { isProctorError, SpecificationError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { JavaDouble } from '../java/boxes.js';
+import { readJson } from '../java/json-reader.js';
+import { stringifyJson } from '../java/json-stringify.js';
 import { loadMatrix } from '../matrix/load.js';
+import { parseSpecification } from '../matrix/specification.js';
+import type { Specification } from '../matrix/specification.js';
+import type { Payload } from '../matrix/types.js';
 import type { CliIO } from './io.js';
 import { commandLogger, EXIT, parsePairs, readText, UsageError } from './io.js';
 import type { CommandName } from './usage.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
 const ENGINE_OPTIONS = { spec: { type: 'string' }, 'identifier-validator': { type: 'string' } } as const;
+
+/**
+ * Read and check the `--spec` file: unreadable is 66, not a specification 3 (a matrix that is not one is 2),
+ * with the file named in the message.
+ */
+function readSpecification(file: string): Specification {
+  const text = readText(file, 'specification');
+  try {
+    return parseSpecification(text);
+  } catch (error) {
+    if (!(error instanceof SpecificationError)) throw error;
+    throw new UsageError(`${file}: rejected specification: ${error.message}`, EXIT.specification);
+  }
+}
 
 function loadOptions(
   command: CommandName,
@@ -25,11 +45,14 @@ function loadOptions(
   return {
     identifierValidator: validator,
     logger,
-    ...(values.spec ? { specification: readText(values.spec, 'specification') } : {}),
+    ...(values.spec ? { specification: readSpecification(values.spec) } : {}),
   };
 }
 
-/** `validate <matrix.json> [--spec file] [--strict]`: exit 2 rejected, 1 (strict) some test invalid, else 0. */
+/**
+ * `validate <matrix.json> [--spec file] [--strict]`: exit 2 matrix rejected, 3 specification rejected, 1 (strict)
+ * some test invalid, else 0.
+ */
 export function validate(args: string[], io: CliIO): number {
   const { values, positionals } = parseCommandArgs('validate', args, { strict: { type: 'boolean' }, spec: { type: 'string' } }, true);
   if (positionals.length !== 1) {
@@ -37,9 +60,10 @@ export function validate(args: string[], io: CliIO): number {
   }
   const file = positionals[0] as string;
   const text = readText(file, 'matrix');
+  const specification = values.spec ? readSpecification(values.spec) : undefined;
   let result;
   try {
-    result = loadMatrix(text, values.spec ? { specification: readText(values.spec, 'specification') } : {});
+    result = loadMatrix(text, specification ? { specification } : {});
   } catch (error) {
     if (!isProctorError(error)) throw error;
     io.stderr.write(`${file}: rejected: ${error.message}\n`);
@@ -61,11 +85,27 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Check one `assign` input line; returns an error text or the request. */
+/**
+ * A payload as Jackson writes it: `doubleValue` and `doubleArray` are Doubles (`120.0`); `map` and `json`
+ * carry the matrix's own marks of which numbers were Doubles (`stringifyJson` finds them).
+ */
+function javaPayload(payload: Payload | null | undefined): unknown {
+  if (payload == null) return null;
+  if (payload.doubleValue != null) return { doubleValue: new JavaDouble(payload.doubleValue) };
+  if (payload.doubleArray != null) {
+    return { doubleArray: payload.doubleArray.map((d) => (typeof d === 'number' ? new JavaDouble(d) : d)) };
+  }
+  return payload;
+}
+
+/**
+ * Check one `assign` input line; returns an error text or the request. The context is read as Jackson reads
+ * JSON into a Java `Map`: `30` an Integer, `30.0` a Double (spec §3.8).
+ */
 function parseRequest(line: string): string | Parameters<Proctor['determineTestGroups']>[0] {
   let doc: unknown;
   try {
-    doc = JSON.parse(line);
+    doc = readJson(line, { numbers: 'java' });
   } catch (error) {
     return `invalid JSON: ${(error as Error).message}`;
   }
@@ -130,9 +170,9 @@ export async function assignCommand(args: string[], io: CliIO): Promise<number> 
           const result = proctor.determineTestGroups(request);
           const groups: Record<string, unknown> = {};
           for (const [name, g] of Object.entries(result.groups)) {
-            groups[name] = { name: g.name, value: g.value, payload: g.payload, allocation: g.allocation?.id ?? null };
+            groups[name] = { name: g.name, value: g.value, payload: javaPayload(g.payload), allocation: g.allocation?.id ?? null };
           }
-          out = JSON.stringify({ groups });
+          out = stringifyJson({ groups });
         }
         if (!io.stdout.write(`${out}\n`)) await drained(io.stdout, closed);
       }
@@ -168,7 +208,7 @@ export function explainCommand(args: string[], io: CliIO): number {
   let context: Record<string, unknown>;
   try {
     identifiers = {};
-    for (const [k, v] of Object.entries(parsePairs(values.id ?? [], '--id'))) identifiers[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(parsePairs(values.id ?? [], '--id'))) identifiers[k] = typeof v === 'string' ? v : stringifyJson(v);
     context = parsePairs(values.ctx ?? [], '--ctx');
   } catch (error) {
     throw error instanceof UsageError ? usageError('explain', error.message) : error;
@@ -182,7 +222,8 @@ export function explainCommand(args: string[], io: CliIO): number {
       ...(values.force !== undefined ? { forceGroups: values.force } : {}),
       ...(values.random ? { randomEnabled: true } : {}),
     });
-    io.stdout.write(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${explanation.steps.join('\n')}\n`);
+    const shown = explanation.result === null ? explanation : { ...explanation, result: { ...explanation.result, payload: javaPayload(explanation.result.payload) } };
+    io.stdout.write(values.json ? `${stringifyJson(shown, 2)}\n` : `${explanation.steps.join('\n')}\n`);
     return explanation.found ? EXIT.ok : EXIT.findings;
   } finally {
     logger.flush();

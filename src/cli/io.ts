@@ -1,5 +1,6 @@
 /** Exit codes, errors, file and stream helpers shared by the CLI commands. */
 import { readFileSync } from 'node:fs';
+import { readJson } from '../java/json-reader.js';
 import type { Logger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { AggregatingLogger } from '../repeats.js';
@@ -9,6 +10,7 @@ export const EXIT = Object.freeze({
   ok: 0,
   findings: 1,
   rejected: 2,
+  specification: 3,
   usage: 64,
   noInput: 66,
   unavailable: 69,
@@ -53,7 +55,10 @@ export function commandLogger(io: CliIO): AggregatingLogger {
   return aggregateRepeats(stderrLogger(io.stderr), { intervalMs: REPEAT_INTERVAL_MS });
 }
 
-/** `key=value` pairs from repeated flags; values are JSON when they parse (`5`, `true`, `"x"`), else text. */
+/**
+ * `key=value` pairs from repeated flags; values are JSON when they parse (`5`, `true`, `"x"`), else text.
+ * JSON numbers are read as Jackson reads them: `5` an Integer, `5.0` a Double.
+ */
 export function parsePairs(pairs: readonly string[], flag: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
@@ -63,7 +68,7 @@ export function parsePairs(pairs: readonly string[], flag: string): Record<strin
     const raw = pair.slice(eq + 1);
     let value: unknown;
     try {
-      value = JSON.parse(raw);
+      value = readJson(raw, { numbers: 'java' });
     } catch {
       value = raw;
     }

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { isProctorError } from '../errors.js';
 import { assignCommand, explainCommand, validate } from './commands.js';
 import { serve } from './serve.js';
+import { checkTemplatesCommand } from './check-templates.js';
+import { typesCommand } from './types.js';
 import type { CliIO } from './io.js';
 import { EXIT, UsageError } from './io.js';
 import { commandHelp, isCommand, OVERVIEW, USAGE, wantsHelp } from './usage.js';
@@ -54,6 +56,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
       return explainCommand(args, io);
     case 'serve':
       return await serve(args, io);
+    case 'types':
+      return typesCommand(args, io);
+    case 'check-templates':
+      return checkTemplatesCommand(args, io);
   }
 }
 

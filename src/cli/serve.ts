@@ -63,12 +63,20 @@ export async function serve(args: string[], io: CliIO, options: ServeOptions = {
     port: { type: 'string' },
     host: { type: 'string' },
     'reload-seconds': { type: 'string' },
+    'max-query-length': { type: 'string' },
   });
   if (values.matrix === undefined || values.config === undefined) {
     throw usageError('serve', `missing ${values.matrix === undefined ? '--matrix' : '--config'}`);
   }
   const port = numberFlag('port', values.port, 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)');
   const reloadSeconds = numberFlag('reload-seconds', values['reload-seconds'], 10, (n) => n >= 0, 'a number of seconds ≥ 0');
+  const maxQueryLength = numberFlag(
+    'max-query-length',
+    values['max-query-length'],
+    8192,
+    (n) => Number.isInteger(n) && n >= 1,
+    'a number of characters ≥ 1',
+  );
   const host = values.host ?? '127.0.0.1';
   const config = readText(values.config, 'Pipet configuration');
   // The server wraps its logger the same way; passing it aggregated lets the last counts be written at exit.
@@ -77,7 +85,7 @@ export async function serve(args: string[], io: CliIO, options: ServeOptions = {
   let pipet;
   let url: string;
   try {
-    pipet = createPipetServer({ matrix: values.matrix, config, reloadSeconds, logger, port, host });
+    pipet = createPipetServer({ matrix: values.matrix, config, reloadSeconds, logger, port, host, maxQueryLength });
     ({ url } = await pipet.listen());
   } catch (error) {
     logger.flush();

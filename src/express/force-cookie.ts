@@ -1,8 +1,11 @@
 /**
  * Where a request's force string comes from: the `prforceGroups` query parameter, and the cookie, read in
  * both forms it exists in the wild (spec §4.1, §10.7): django's raw value (Python cookie quoting, `,`
- * written as `\054`) and Java's `"` + URL-encoded value + `"`.
+ * written as `\054`) and Java's `"` + URL-encoded value + `"`. And the cookie that keeps it, within what a
+ * browser keeps.
  */
+import { generateForceGroups, parseForceGroups } from '../engine/force-groups/index.js';
+import type { ForceGroups } from '../engine/force-groups/index.js';
 
 /** Undo Python's cookie quoting: surrounding quotes, `\ooo` octal escapes and `\"`/`\\`. */
 function unquote(value: string): string {
@@ -54,9 +57,61 @@ export function queryValue(req: { readonly url?: string | undefined; readonly or
   }
 }
 
-/** A session cookie that carries the force string (an empty value clears it). */
+/**
+ * The longest `Set-Cookie` value {@link forceCookieHeader} writes: RFC 6265 §6.1 asks browsers to keep at
+ * least 4096 bytes per cookie, and Chromium and Firefox drop, silently, a cookie whose name and value pass
+ * 4096. Counting the attributes too keeps it under every browser's way of counting.
+ */
+export const MAX_FORCE_COOKIE_BYTES = 4096;
+
+const NOTHING_FORCED: ForceGroups = parseForceGroups('');
+const COMMA_ENCODED = encodeURIComponent(',');
+
+/**
+ * The force string reduced to `budget` bytes once URL-encoded: written once per test as the parser reads it
+ * (its last value and payload; junk, repeats and unparsable parts gone), then whole tests in order of first
+ * appearance while they fit. Each test kept is forced exactly as in `value`; '' when nothing fits. Linear:
+ * URL-encoding is per character, so lengths add up.
+ */
+function fittingForceString(value: string, budget: number): string {
+  const parsed = parseForceGroups(value);
+  const whole = generateForceGroups(parsed);
+  if (encodeURIComponent(whole).length <= budget) return whole;
+  const parts: string[] = [];
+  let used = 0;
+  const keep = (token: string): void => {
+    const size = encodeURIComponent(token).length + (parts.length > 0 ? COMMA_ENCODED.length : 0);
+    if (token === '' || used + size > budget) return;
+    parts.push(token);
+    used += size;
+  };
+  keep(generateForceGroups({ ...NOTHING_FORCED, defaultMode: parsed.defaultMode }));
+  for (const [test, group] of parsed.groups) {
+    const payload = parsed.payloads.get(test);
+    keep(
+      generateForceGroups({
+        groups: new Map([[test, group]]),
+        payloads: payload === undefined ? NOTHING_FORCED.payloads : new Map([[test, payload]]),
+        defaultMode: 'NONE',
+      }),
+    );
+  }
+  return parts.join(',');
+}
+
+/**
+ * A session cookie that carries the force string (an empty value clears it). A cookie the browser would
+ * drop (the header past {@link MAX_FORCE_COOKIE_BYTES}) keeps what fits instead: the force string as the
+ * parser reads it, then as many of its tests as fit, in order; the request that sets it is forced by the
+ * whole string. (A cookie name is a token, ASCII, and the value is URL-encoded: characters are bytes.)
+ */
 export function forceCookieHeader(name: string, value: string, secure: boolean): string {
   const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])];
-  if (value === '') return `${name}=; ${attributes.join('; ')}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
-  return `${name}=${encodeURIComponent(value)}; ${attributes.join('; ')}`;
+  const clear = `${name}=; ${attributes.join('; ')}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+  const header = (v: string): string => `${name}=${encodeURIComponent(v)}; ${attributes.join('; ')}`;
+  if (value === '') return clear;
+  const full = header(value);
+  if (full.length <= MAX_FORCE_COOKIE_BYTES) return full;
+  const fitted = fittingForceString(value, MAX_FORCE_COOKIE_BYTES - header('').length);
+  return fitted === '' ? clear : header(fitted);
 }

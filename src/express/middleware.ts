@@ -8,6 +8,7 @@ import type { ProctorClient, ProctorClientOptions } from '../proc/client.js';
 import { ConfigError } from '../errors.js';
 import { staticSource } from '../sources/static.js';
 import type { ProctorGroups } from '../proc/proc.js';
+import type { TestList, TestSet } from '../register.js';
 import { consoleLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
@@ -36,9 +37,14 @@ export interface ResponseLike {
 
 type Next = (error?: unknown) => void;
 
-/** Options for {@link proctor}: the client's options plus how to read a request. */
-export interface ProctorMiddlewareOptions<T extends string, Req extends RequestLike = RequestLike>
-  extends Omit<ProctorClientOptions<T>, 'logger'> {
+/**
+ * Options for {@link proctor}: the client's options plus how to read a request. `T`: the test names, or their
+ * declarations (`ProctorTests` from a module `proctor-node types` generated).
+ */
+export interface ProctorMiddlewareOptions<T extends TestSet, Req extends RequestLike = RequestLike>
+  extends Omit<ProctorClientOptions<T>, 'logger' | 'tests'> {
+  /** The tests the app uses (see {@link ProctorClientOptions.tests}). */
+  readonly tests: TestList<T>;
   /**
    * Identifiers of the request's user by test type (or Pipet source key), e.g.
    * `{ USER: req.cookies.tk, ACCOUNT: req.user?.id }`. Leave out what the user lacks. Required.
@@ -62,7 +68,7 @@ export interface ProctorMiddlewareOptions<T extends string, Req extends RequestL
 }
 
 /** The middleware function, with the client it uses. */
-export interface ProctorMiddleware<T extends string = string, Req extends RequestLike = RequestLike> {
+export interface ProctorMiddleware<T extends TestSet = string, Req extends RequestLike = RequestLike> {
   (req: Req, res: ResponseLike, next: Next): void;
   readonly client: ProctorClient<T>;
   /**
@@ -91,7 +97,7 @@ function describe(error: unknown): string {
  * app.use(mw);
  * await mw.ready();
  */
-export function proctor<const T extends string, Req extends RequestLike = RequestLike>(
+export function proctor<const T extends TestSet, Req extends RequestLike = RequestLike>(
   options: ProctorMiddlewareOptions<T, Req>,
 ): ProctorMiddleware<T, Req> {
   if (options === null || typeof options !== 'object') throw new ConfigError('options', 'expected { source, tests, getIdentifiers, … }');
@@ -111,7 +117,7 @@ export function proctor<const T extends string, Req extends RequestLike = Reques
   const isPrivileged = options.isPrivileged ?? (() => false);
   const param = options.forceGroupsParam ?? 'prforceGroups';
   // What a request gets when its hooks fail: every test unassigned.
-  const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests, logger });
+  const emptyProc = createProctor({ source: staticSource({ groups: {} }), tests: client.tests as TestList<T>, logger });
   const reportsExposure = options.onExposure !== undefined;
 
   function attach(req: Req, res: ResponseLike, proc: ProctorGroups<string>): void {

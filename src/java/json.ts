@@ -1,9 +1,15 @@
 /**
- * JSON text as Jackson writes it: string literals ({@link jsonString}) and floating-point numbers
- * ({@link jsonDouble}). The Pipet server's pretty printer and the force-groups generator both write through
- * these two; what each does with objects, arrays and whole numbers is its own layout.
+ * JSON text as Jackson writes it: string literals ({@link jsonString}) and numbers ({@link jsonNumber},
+ * {@link jsonDouble}), the one place where a number becomes JSON text. Every writer (the Pipet server's pretty
+ * printer, the CLI's lines, the force-groups generator) writes through these; what each does with objects and
+ * arrays is its own layout.
+ *
+ * It also keeps, for values read by `readJson` in `plain` mode, which numbers were Doubles in the JSON text
+ * ({@link isJsonDouble}): a whole `120.0` is the JS number `120` like the integer `120`, yet Jackson writes
+ * the first back as `120.0`.
  */
-import { formatJavaDecimal, javaDoubleToString, javaFloatToString } from './numbers/index.js';
+import { JavaDouble, JavaInt } from './boxes.js';
+import { formatJavaDecimal, INT_MAX, INT_MIN, javaDoubleToString, javaFloatToString } from './numbers/index.js';
 
 /**
  * How a floating-point value is written:
@@ -74,4 +80,72 @@ export function jsonDouble(value: number, style: NumberStyle = 'double'): string
     default:
       return plainDouble(value);
   }
+}
+
+/** Containers (objects, arrays) → the keys (indices) whose number was a Double in the JSON text. */
+const DOUBLE_KEYS = new WeakMap<object, Set<string | number>>();
+/** Containers read from JSON text, whose numbers' Java classes are therefore known. */
+const FROM_TEXT = new WeakSet<object>();
+
+/**
+ * Record that `container`, read by `readJson` in `plain` mode, came from JSON text: its unmarked whole numbers
+ * are Integers or Longs (see {@link jsonNumberClass}). The reader does not do it for every container (a
+ * WeakSet entry per object would triple its time); callers mark the few whose classes matter.
+ */
+export function markJsonText(container: object): void {
+  FROM_TEXT.add(container);
+}
+
+/**
+ * The class Jackson gave the number `container[key]` when the container was read from JSON text (`Integer`
+ * in the int range, `Long` beyond, `Double` when written with a fraction or exponent); undefined when the
+ * container was built by JS code, where only the value is known.
+ */
+export function jsonNumberClass(container: object, key: string | number): 'Integer' | 'Long' | 'Double' | undefined {
+  const value = (container as Record<string | number, unknown>)[key];
+  if (typeof value !== 'number' || !FROM_TEXT.has(container)) return undefined;
+  if (!Number.isInteger(value) || isJsonDouble(container, key)) return 'Double';
+  return value >= INT_MIN && value <= INT_MAX ? 'Integer' : 'Long';
+}
+
+/** Record that `container[key]` holds a Java Double (a whole one: `120.0` read as `120`). */
+export function markJsonDouble(container: object, key: string | number): void {
+  let keys = DOUBLE_KEYS.get(container);
+  if (keys === undefined) {
+    keys = new Set();
+    DOUBLE_KEYS.set(container, keys);
+  }
+  keys.add(key);
+}
+
+/** Forget such a record (the key now holds something else). */
+export function unmarkJsonDouble(container: object, key: string | number): void {
+  DOUBLE_KEYS.get(container)?.delete(key);
+}
+
+/** The keys of `container` holding Java Doubles with whole values, if any. */
+export function jsonDoubleKeys(container: object): ReadonlySet<string | number> | undefined {
+  return DOUBLE_KEYS.get(container);
+}
+
+/** Whether `container[key]` was read from a JSON literal with a fraction or exponent (`120.0`, `1e3`). */
+export function isJsonDouble(container: object, key: string | number): boolean {
+  return DOUBLE_KEYS.get(container)?.has(key) ?? false;
+}
+
+/** A Java number: a JS number (Long when whole, else Double), a bigint (Long), or a box. */
+export type JavaNumber = number | bigint | JavaInt | JavaDouble;
+
+/**
+ * A number as Jackson writes it: Integer, Long and BigInteger as their digits, a Double in `style` (whole
+ * ones too: `120.0`). A JS number is a Long when whole (spec §3.8) unless `double` says the JSON text had it
+ * as a Double; beyond ±1e21 a whole JS number is written as a Double, since its digits were never exact.
+ */
+export function jsonNumber(value: JavaNumber, style: NumberStyle = 'double', double = false): string {
+  if (typeof value === 'number') {
+    return !double && Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value + 0) : jsonDouble(value, style);
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof JavaInt) return String(value.value);
+  return jsonDouble(value.value, style);
 }

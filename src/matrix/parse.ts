@@ -6,7 +6,8 @@
  */
 import { MatrixError } from '../errors.js';
 import { isJavaInt } from '../java/numbers/index.js';
-import { restoreConstantDoubles } from './json-doubles.js';
+import { isJsonDouble, markJsonDouble } from '../java/json.js';
+import { readMatrixJson } from './read-json.js';
 import { PAYLOAD_TYPES } from './types.js';
 import type {
   Allocation,
@@ -117,6 +118,8 @@ function parsePayload(value: unknown, path: string): Payload | null {
         break;
       case 'json':
         payload[type] = v;
+        // A whole Double as the whole `json` value (`"json": 2.0`) keeps its mark on the new payload object.
+        if (isJsonDouble(raw, type)) markJsonDouble(payload, type);
         break;
     }
   }
@@ -238,8 +241,122 @@ function parseAudit(value: unknown): Audit {
 }
 
 /**
+ * Deepest nesting of arrays and objects a matrix document may have, counted from the document itself (level
+ * 1); a bucket's payload value starts at level 7, so a `json` or `map` payload may nest 250 levels. Every JSON
+ * writer that shows a matrix or a payload (`procScript`, the show page, `serve`, the CLI) recurses, and
+ * overflows the stack a few thousand levels down; real matrices nest under 15. Jackson (2.15+) has the same
+ * kind of document limit, at 1000.
+ */
+export const MAX_MATRIX_DEPTH = 256;
+
+/** True when `value` has a container deeper than {@link MAX_MATRIX_DEPTH}; `path` then leads to it. */
+function nestsTooDeep(value: object, level: number, path: (string | number)[]): boolean {
+  if (level > MAX_MATRIX_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== 'object' || item === null) continue;
+      path.push(i);
+      if (nestsTooDeep(item, level + 1, path)) return true;
+      path.pop();
+    }
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    const item: unknown = (value as Json)[key];
+    if (typeof item !== 'object' || item === null) continue;
+    path.push(key);
+    if (nestsTooDeep(item, level + 1, path)) return true;
+    path.pop();
+  }
+  return false;
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, read from the brackets outside strings: a plain
+ * character scan, several times faster than walking the parsed document, which is needed only when this
+ * finds the text too deep (to name the field).
+ */
+function textNesting(text: string): number {
+  let level = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string: its brackets are text.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++level > deepest) deepest = level;
+    } else if (c === 0x5d || c === 0x7d) {
+      level--;
+    }
+  }
+  return deepest;
+}
+
+/** Levels of nesting of `value` and below (1 for `[]`), without recursion; each object is counted once. */
+function nestingOf(value: object): number {
+  let deepest = 0;
+  const seen = new Set<object>();
+  const stack: [object, number][] = [[value, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, level] = top;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    deepest = Math.max(deepest, level);
+    for (const item of Array.isArray(node) ? (node as unknown[]) : Object.values(node)) {
+      if (typeof item === 'object' && item !== null) stack.push([item, level + 1]);
+    }
+  }
+  return deepest;
+}
+
+function pathText(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/**
+ * Refuses a document nested deeper than {@link MAX_MATRIX_DEPTH} with a {@link MatrixError} that names the
+ * field (`tests.t.buckets[0].payload.json`), the test and bucket when it is a payload, and the depth. Checked
+ * before anything else walks the document; the walk recurses at most {@link MAX_MATRIX_DEPTH} deep. `text`,
+ * the JSON `doc` was parsed from, makes the common case (not too deep) a character scan.
+ */
+export function checkMatrixDepth(doc: unknown, text?: string): void {
+  if (typeof doc !== 'object' || doc === null) return;
+  if (text !== undefined && textNesting(text) <= MAX_MATRIX_DEPTH) return;
+  const path: (string | number)[] = [];
+  if (!nestsTooDeep(doc, 1, path)) return;
+  let node: unknown = doc;
+  for (const p of path) node = (node as Record<string | number, unknown>)[p];
+  const depth = path.length + nestingOf(node as object);
+  // The field the deep value belongs to: a payload (6 segments), a constant (4), any other field.
+  const [first, test, field, index] = path;
+  const length = first !== 'tests' ? 1 : field === 'buckets' && typeof index === 'number' ? 6 : field === 'constants' ? 4 : 3;
+  const shown = pathText(path.slice(0, length));
+  let where = '';
+  if (first === 'tests' && typeof test === 'string') {
+    where = ` (test ${JSON.stringify(test)}`;
+    if (field === 'buckets' && typeof index === 'number') {
+      const bucket = ((doc as Json).tests as Json)[test] as Json;
+      const name = ((bucket.buckets as unknown[])[index] as Json | undefined)?.name;
+      where += `, bucket ${typeof name === 'string' ? JSON.stringify(name) : index}`;
+    }
+    where += ')';
+  }
+  throw new MatrixError(
+    `${shown}: arrays and objects nested ${depth} levels deep${where}; a matrix may nest at most ${MAX_MATRIX_DEPTH} levels`,
+    shown,
+  );
+}
+
+/**
  * Parse a test matrix from JSON text or an already-parsed value. Throws {@link MatrixError} when the
- * document is not a matrix. Comments are rejected, as Java's loader does (vector load-comments-allowed).
+ * document is not a matrix, or nests deeper than {@link MAX_MATRIX_DEPTH}. Comments are rejected, as Java's
+ * loader does (vector load-comments-allowed).
  */
 export function parseTestMatrix(input: string | unknown): TestMatrix {
   return drain(parseTestMatrixSteps(input));
@@ -264,11 +381,13 @@ export function* parseTestMatrixSteps(input: string | unknown): Generator<void, 
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      doc = readMatrixJson(input);
     } catch (error) {
       throw new MatrixError(`matrix is not valid JSON: ${(error as Error).message}`, '', { cause: error });
     }
-    restoreConstantDoubles(doc, input);
+    checkMatrixDepth(doc, input);
+  } else {
+    checkMatrixDepth(doc);
   }
   if (!isObject(doc)) fail('(root)', 'a test matrix object with "audit" and "tests"', doc);
   if (doc.audit == null) throw new MatrixError('audit: required field "audit" is missing', 'audit');

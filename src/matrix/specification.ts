@@ -3,6 +3,9 @@
  * fallback values and payload types, the context it provides, and which other tests it loads dynamically.
  */
 import { SpecificationError } from '../errors.js';
+import { JavaDouble, javaDouble, JavaInt } from '../java/boxes.js';
+import { jsonNumberClass } from '../java/json.js';
+import { readJson } from '../java/json-reader.js';
 import { compileRule } from '../rules/index.js';
 import type { RuleOptions } from '../rules/index.js';
 import { TestRejection } from './compile.js';
@@ -108,12 +111,18 @@ function parseFilter(v: unknown, path: string): DynamicFilter {
   }
 }
 
-/** Parse and check a specification document (JSON text or value). Throws {@link SpecificationError}. */
+/**
+ * Parse and check a specification document (JSON text or value). Throws {@link SpecificationError}.
+ *
+ * Text is read as Java reads it (`ProctorUtils.readSpecification`, Proctor's lenient mapper with Jackson's
+ * `ALLOW_COMMENTS`): `//` and `/* *\/` comments are allowed, as is a leading byte-order mark (Jackson skips it
+ * when reading bytes). Unlike Java, which ignores whatever follows the document, content after it is refused.
+ */
 export function parseSpecification(input: unknown): Specification {
   let doc = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      doc = readJson(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input, { comments: true });
     } catch (error) {
       throw new SpecificationError(`specification is not valid JSON: ${(error as Error).message}`, '', { cause: error });
     }
@@ -202,6 +211,20 @@ function valueMatchesType(value: unknown, type: PayloadType): boolean {
   }
 }
 
+/**
+ * A map payload as the validator sees it in Java (`payload.getMap()`, read by Jackson): Integers and Doubles
+ * by how the matrix text wrote them. A map built by JS code keeps its plain numbers.
+ */
+function javaMapValues(map: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(map)) {
+    const v = map[key];
+    const type = jsonNumberClass(map, key);
+    out[key] = type === 'Integer' ? new JavaInt(v as number) : type === 'Double' && Number.isInteger(v) ? new JavaDouble(v as number) : v;
+  }
+  return out;
+}
+
 /** Spec §8.2: the checks a required test must pass against the app's specification. */
 export function checkAgainstSpecification(
   name: string,
@@ -254,7 +277,7 @@ export function checkAgainstSpecification(
       }
     }
     if (validator !== null) {
-      const context = type === 'map' ? (value as Record<string, unknown>) : { value };
+      const context = type === 'map' ? javaMapValues(value as Record<string, unknown>) : { value: type === 'doubleValue' ? javaDouble(value as number) : value };
       let ok: boolean;
       try {
         ok = validator.evaluate({ constants: {}, context });

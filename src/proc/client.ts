@@ -8,17 +8,22 @@ import type { ExposureEvent, ProctorGroups } from './proc.js';
 import { consoleLogger, isLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
-import type { IdentifyRequest, MatrixDocument, ProctorSource } from '../contract.js';
+import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource } from '../contract.js';
+import type { TestList, TestNames, TestSet } from '../register.js';
 
-/** Options for {@link createProctor}. */
-export interface ProctorClientOptions<T extends string> {
+/**
+ * Options for {@link createProctor}. `T`: the test names, or their declarations (`ProctorTests` from a module
+ * `proctor-node types` generated).
+ */
+export interface ProctorClientOptions<T extends TestSet> {
   /** Where assignments come from: `localSource(…)`, `pipetSource(…)` or `staticSource(…)`. */
   readonly source: ProctorSource;
   /**
    * The tests the app uses (django's `PROCTOR_TESTS`). Every one exists on `proc`; others throw.
-   * Declare it `as const` to get compile errors for typos: `tests: ['buttoncolortst'] as const`.
+   * A literal list types `proc.<test>`; with tests declared in `Register` (or given as the type parameter),
+   * a name they lack is a compile error.
    */
-  readonly tests: readonly T[];
+  readonly tests: TestList<T>;
   /**
    * Compute nothing until a test is read. Local/static sources then evaluate each test on first read;
    * a Pipet source needs `await proc.load()` (the Express middleware does it before rendering).
@@ -61,8 +66,8 @@ export interface ProcInput {
 }
 
 /** Made by {@link createProctor}. */
-export interface ProctorClient<T extends string> {
-  readonly tests: readonly T[];
+export interface ProctorClient<T extends TestSet> {
+  readonly tests: readonly TestNames<T>[];
   readonly source: ProctorSource;
   readonly lazy: boolean;
   /**
@@ -106,7 +111,7 @@ function toRequest(tests: readonly string[], input: ProcInput): IdentifyRequest 
  * const proc = await proctor.procFor({ identifiers: { USER: trackingCookie } });
  * proc.buttoncolortst.group; // 'blue' | 'control' | … | null
  */
-export function createProctor<const T extends string>(options: ProctorClientOptions<T>): ProctorClient<T> {
+export function createProctor<const T extends TestSet>(options: ProctorClientOptions<T>): ProctorClient<T> {
   const tests = options.tests as unknown;
   if (typeof tests === 'string') {
     throw new ConfigError('tests', `expected a list of test names, got the string ${JSON.stringify(tests)}; write tests: [${JSON.stringify(tests)}]`);
@@ -130,12 +135,17 @@ export function createProctor<const T extends string>(options: ProctorClientOpti
   if (typeof strict !== 'boolean') throw new ConfigError('strict', `expected true or false, got ${JSON.stringify(strict)}`);
   const logger = aggregateRepeats(options.logger ?? consoleLogger);
   source.adoptLogger?.(logger);
-  const list = Object.freeze([...new Set(options.tests)]);
+  // `TestList<T>` is the test names of `T` (restricted to `Register`'s when it declares any).
+  const list = Object.freeze([...new Set(options.tests as readonly TestNames<T>[])]);
   const trackTemplateReads = options.trackTemplateReads ?? options.onExposure !== undefined;
   if (typeof trackTemplateReads !== 'boolean') {
     throw new ConfigError('trackTemplateReads', `expected true or false, got ${JSON.stringify(trackTemplateReads)}`);
   }
-  const make = procFactory(list, { source, lazy, logger, onExposure: options.onExposure, trackTemplateReads });
+  // Declarations only narrow the types of the assignments: at run time every test is a GroupAssignment.
+  const make = procFactory(list, { source, lazy, logger, onExposure: options.onExposure, trackTemplateReads }) as unknown as (
+    request: IdentifyRequest,
+    preloaded?: IdentifyResult,
+  ) => ProctorGroups<T>;
   const accountKey = options.accountIdentifier ?? 'ACCOUNT';
   const accountContext = options.accountContext ?? {};
 

@@ -11,6 +11,8 @@ import type { Logger } from '../logger.js';
 import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment } from '../contract.js';
 import { toGroupAssignment } from './group-assignment.js';
 import type { GroupAssignment } from './group-assignment.js';
+import type { TestNames, TestSet } from '../register.js';
+import type { AssignmentOf } from './typed.js';
 
 /** What `onExposure` receives once per request: the tests the request read, in read order. */
 export interface ExposureEvent {
@@ -53,8 +55,12 @@ export interface ProctorGroupsMethods<T extends string> {
 /** What templates see as `proc` (see `templateView`). */
 export type TemplateView<T extends string = string> = { readonly [K in T]: GroupAssignment };
 
-/** The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. */
-export type ProctorGroups<T extends string = string> = { readonly [K in T]: GroupAssignment } & ProctorGroupsMethods<T>;
+/**
+ * The `proc` object: `proc.<test>` is a {@link GroupAssignment} for each configured test. `T` is the test
+ * names, or their declarations (the `ProctorTests` of a module `proctor-node types` generated), which type
+ * each test's group, value and payload.
+ */
+export type ProctorGroups<T extends TestSet = string> = { readonly [K in TestNames<T>]: AssignmentOf<T, K> } & ProctorGroupsMethods<TestNames<T>>;
 
 /** Thrown when JS code reads a test that is not configured, or a lazy remote `proc` before `load()`. */
 export class ProcAccessError extends ProctorError {

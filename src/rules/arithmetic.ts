@@ -5,9 +5,10 @@
 import { cannotConvert, numberFormat, runtimeError } from './el-failure.js';
 import type { ElFailure } from './el-failure.js';
 import { coerceToLong, doubleValue, javaClass, javaToString } from './coerce.js';
+import { javaIntRange } from '../java/boxes.js';
 import { normalizeLong, parseJavaDouble, parseJavaLong } from '../java/numbers/index.js';
 import type { Long } from '../java/numbers/index.js';
-import { JavaChar, JavaDouble, double, isDouble } from './values.js';
+import { JavaChar, JavaDouble, JavaInt, double, isDouble } from './values.js';
 
 /** ELSupport `isStringFloat`: longer than one char and contains `.`, `e` or `E`. @internal */
 export function isStringFloat(s: string): boolean {
@@ -24,9 +25,14 @@ function notANumber(v: unknown): ElFailure {
   return runtimeError('java.lang.IllegalArgumentException', e.message);
 }
 
+/**
+ * ELArithmetic's own coercion of an operand to a Double. It accepts what `coerce.ts`'s `coerceToDouble`
+ * (ELSupport) accepts, but Java fails differently here (`NumberFormatException`, `IllegalArgumentException`
+ * instead of ELSupport's `ELException`), and the failure's class reaches the logs: kept apart on purpose.
+ */
 function toDoubleOperand(v: unknown): number {
   if (typeof v === 'number') return v === 0 ? 0 : v;
-  if (v instanceof JavaDouble) return v.value;
+  if (v instanceof JavaDouble || v instanceof JavaInt) return v.value;
   if (typeof v === 'bigint') return Number(v);
   if (v === null || v === '') return 0;
   if (typeof v === 'string') {
@@ -39,7 +45,7 @@ function toDoubleOperand(v: unknown): number {
 }
 
 function toLongOperand(v: unknown): Long {
-  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof JavaChar) return coerceToLong(v);
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof JavaInt || v instanceof JavaChar) return coerceToLong(v);
   if (v === null || v === '') return 0;
   if (typeof v === 'string') {
     const l = parseJavaLong(v);
@@ -92,9 +98,13 @@ export function modulo(a: unknown, b: unknown): unknown {
   return normalizeLong(BigInt(x) % BigInt(y));
 }
 
-/** Unary minus (`AstNegative`). @internal */
+/**
+ * Unary minus (`AstNegative`): an Integer, Short or Byte stays one, wrapping as Java's `-` does on its own
+ * type (`-Integer.MIN_VALUE` is itself). @internal
+ */
 export function negate(v: unknown): unknown {
   if (v === null) return 0;
+  if (v instanceof JavaInt) return v.value === javaIntRange(v.javaType)[0] ? v : new JavaInt(-v.value + 0, v.javaType);
   if (typeof v === 'string') {
     if (isStringFloat(v)) {
       const d = parseJavaDouble(v);

@@ -35,3 +35,39 @@ export type Expr =
 export type RuleAst =
   | { readonly kind: 'expression'; readonly expr: Expr }
   | { readonly kind: 'composite'; readonly parts: readonly (string | Expr)[] };
+
+/**
+ * Call `visit` on each direct sub-expression of `e`, in source order: function arguments, a value's prefix
+ * then each suffix's index and arguments, operands. The one place that knows the shape of every node; the
+ * load-time walks (variables a rule reads, literal regexes) are built on it.
+ */
+export function forEachChild(e: Expr, visit: (child: Expr) => void): void {
+  switch (e.kind) {
+    case 'func':
+      for (const a of e.args) visit(a);
+      return;
+    case 'value':
+      visit(e.prefix);
+      for (const s of e.suffixes) {
+        if (s.index !== null) visit(s.index);
+        for (const a of s.args ?? []) visit(a);
+      }
+      return;
+    case 'neg':
+    case 'not':
+    case 'empty':
+      visit(e.arg);
+      return;
+    case 'binary':
+      visit(e.left);
+      visit(e.right);
+      return;
+    case 'choice':
+      visit(e.test);
+      visit(e.then);
+      visit(e.otherwise);
+      return;
+    default:
+      return;
+  }
+}

@@ -2,7 +2,13 @@
  * Java-bean view of JS class instances (spec §3.5): the methods and accessor getters their own classes
  * define. Built-in prototypes (Object, Function, Date...) contribute nothing, and `constructor`, `__proto__`
  * and `prototype` are never exposed, so rules cannot reach JS internals.
+ *
+ * Node's own classes are written in JavaScript, so "stop at the first native constructor" does not find where
+ * they begin: an `http.IncomingMessage` would offer `destroy()`, `pipe()`, `emit()`. An object whose class
+ * derives from one of the platform's families ({@link PLATFORM_GLOBALS}, `EventEmitter`) therefore shows
+ * rules no methods or getters at all, only its own data fields.
  */
+import { EventEmitter } from 'node:events';
 
 /** A method or getter taken from a class prototype. @internal */
 export type BeanFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -31,14 +37,56 @@ function isNative(fn: unknown): boolean {
   return known;
 }
 
+/**
+ * Web-platform classes Node defines in JavaScript (their constructors are not `[native code]`), read from
+ * `globalThis` once, when the first class instance is described. With `EventEmitter` (every stream, socket,
+ * HTTP message, process, worker), they are the roots of Node's own classes.
+ * @internal
+ */
+export const PLATFORM_GLOBALS: readonly string[] = Object.freeze([
+  'AbortController', 'AbortSignal', 'Blob', 'BroadcastChannel', 'Buffer', 'CompressionStream', 'Crypto', 'CryptoKey',
+  'DecompressionStream', 'DOMException', 'Event', 'EventTarget', 'File', 'FormData', 'Headers', 'MessageEvent',
+  'Performance', 'ReadableStream', 'Request', 'Response', 'SubtleCrypto', 'TextDecoder', 'TextEncoder',
+  'TransformStream', 'URL', 'URLSearchParams', 'WritableStream',
+]);
+
+let platformRoots: WeakSet<object> | undefined;
+
+function isPlatformRoot(proto: object): boolean {
+  if (platformRoots === undefined) {
+    platformRoots = new WeakSet<object>([EventEmitter.prototype]);
+    for (const name of PLATFORM_GLOBALS) {
+      const ctor = (globalThis as Record<string, unknown>)[name];
+      const prototype = typeof ctor === 'function' ? (ctor as { prototype?: unknown }).prototype : undefined;
+      if (typeof prototype === 'object' && prototype !== null) platformRoots.add(prototype);
+    }
+  }
+  return platformRoots.has(proto);
+}
+
+/**
+ * The name of the nearest class in the chain: Express's `req` is `Object.create(IncomingMessage.prototype)`
+ * and names itself IncomingMessage. A built-in class, or none, is `java.lang.Object`.
+ */
+function classNameOf(proto: object): string {
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const ctor = Object.getOwnPropertyDescriptor(p, 'constructor')?.value as unknown;
+    if (typeof ctor !== 'function') continue;
+    return ctor.name !== '' && !isNative(ctor) ? ctor.name : 'java.lang.Object';
+  }
+  return 'java.lang.Object';
+}
+
 function describe(proto: object): BeanInfo {
   const methods = new Map<string, BeanFunction>();
   const getters = new Map<string, BeanFunction>();
-  let className = 'java.lang.Object';
+  const className = classNameOf(proto);
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    if (isPlatformRoot(p)) return { className, methods, getters };
+  }
   for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     const ctor = Object.getOwnPropertyDescriptor(p, 'constructor')?.value as unknown;
     if (isNative(ctor)) break;
-    if (p === proto && typeof ctor === 'function' && ctor.name !== '') className = ctor.name;
     for (const key of Object.getOwnPropertyNames(p)) {
       if (BLOCKED_NAMES.has(key) || methods.has(key) || getters.has(key)) continue;
       const d = Object.getOwnPropertyDescriptor(p, key);

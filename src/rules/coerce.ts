@@ -8,7 +8,7 @@ import { doubleToInt, doubleToLong, javaDoubleToString, longToInt, parseJavaDoub
 import type { Long } from '../java/numbers/index.js';
 import { javaCompareStrings, parseJavaBoolean } from '../java/text.js';
 import { ReleaseVersion } from './release-version.js';
-import { ENUM_TYPES, JavaChar, JavaDouble, JavaEnum, isDouble, isJavaStringArray, isLong, isLongOp, isPlainObject } from './values.js';
+import { ENUM_TYPES, JavaChar, JavaDouble, JavaEnum, JavaInt, isDouble, isJavaStringArray, isLong, isLongOp, isPlainObject } from './values.js';
 
 /** Java class name of a rule value, for messages. @internal */
 export function javaTypeName(v: unknown): string {
@@ -28,6 +28,7 @@ export function javaTypeName(v: unknown): string {
       break;
   }
   if (v instanceof JavaDouble) return 'java.lang.Double';
+  if (v instanceof JavaInt) return v.javaType;
   if (v instanceof JavaChar) return 'java.lang.Character';
   if (v instanceof JavaEnum) return v.type;
   if (v instanceof ReleaseVersion) return 'com.indeed.util.core.ReleaseVersion';
@@ -59,10 +60,15 @@ export function mapSize(m: Map<unknown, unknown> | Record<string, unknown>): num
   return m instanceof Map ? m.size : Object.keys(m).length;
 }
 
+/** A boxed number as the JS Map key an application would have used. */
+function mapKey(key: unknown): unknown {
+  return key instanceof JavaDouble || key instanceof JavaInt ? key.value : key;
+}
+
 /** `Map.get(key)` with Java key equality: a plain object only has String keys. @internal */
 export function mapGet(m: Map<unknown, unknown> | Record<string, unknown>, key: unknown): unknown {
   if (m instanceof Map) {
-    const k = key instanceof JavaDouble ? key.value : key;
+    const k = mapKey(key);
     const v = m.get(k);
     return v === undefined ? null : v;
   }
@@ -73,7 +79,7 @@ export function mapGet(m: Map<unknown, unknown> | Record<string, unknown>, key: 
 
 /** `Map.containsKey(key)`. @internal */
 export function mapHas(m: Map<unknown, unknown> | Record<string, unknown>, key: unknown): boolean {
-  if (m instanceof Map) return m.has(key instanceof JavaDouble ? key.value : key);
+  if (m instanceof Map) return m.has(mapKey(key));
   return typeof key === 'string' && Object.hasOwn(m, key);
 }
 
@@ -107,6 +113,7 @@ export function javaToString(v: unknown, seen: readonly object[] = []): string {
   }
   const o = v as object;
   if (o instanceof JavaDouble) return javaDoubleToString(o.value);
+  if (o instanceof JavaInt) return String(o.value);
   if (o instanceof JavaChar) return o.value;
   if (o instanceof JavaEnum) return o.name;
   if (o instanceof ReleaseVersion) return o.toString();
@@ -159,6 +166,7 @@ export function coerceToLong(v: unknown): Long {
     if (parsed === null) throw cannotConvert(v, 'class java.lang.String', 'class java.lang.Long');
     return parsed;
   }
+  if (v instanceof JavaInt) return v.value;
   if (v instanceof JavaDouble) return doubleToLong(v.value);
   if (v instanceof JavaChar) return v.value.charCodeAt(0);
   throw cannotConvert(javaToString(v), javaClass(v), 'class java.lang.Long');
@@ -167,7 +175,7 @@ export function coerceToLong(v: unknown): Long {
 /** ELSupport `coerceToNumber(obj, Double.class)`. @internal */
 export function coerceToDouble(v: unknown): number {
   if (typeof v === 'number') return v === 0 ? 0 : v;
-  if (v instanceof JavaDouble) return v.value;
+  if (v instanceof JavaDouble || v instanceof JavaInt) return v.value;
   if (typeof v === 'bigint') return Number(v);
   if (v === null || v === '') return 0;
   if (typeof v === 'string') {
@@ -183,6 +191,7 @@ export function coerceToDouble(v: unknown): number {
 export function coerceToInt(v: unknown): number {
   if (typeof v === 'number') return Number.isInteger(v) ? longToInt(v) : doubleToInt(v);
   if (typeof v === 'bigint') return longToInt(v);
+  if (v instanceof JavaInt) return v.value;
   if (v instanceof JavaDouble) return doubleToInt(v.value);
   if (v instanceof JavaChar) return v.value.charCodeAt(0);
   if (v === null || v === '') return 0;
@@ -259,15 +268,22 @@ function classCast(a: unknown, b: unknown): never {
 
 /** True for values implementing Java `Comparable` among those not handled as numbers or strings. @internal */
 export function isComparable(v: unknown): boolean {
-  return typeof v === 'boolean' || v instanceof ReleaseVersion || v instanceof JavaEnum || v instanceof JavaChar;
+  return typeof v === 'boolean' || v instanceof ReleaseVersion || v instanceof JavaEnum || v instanceof JavaChar || v instanceof JavaInt;
 }
 
-/** `a.compareTo(b)` for Comparable values; a mismatched type is a ClassCastException. @internal */
+/**
+ * `a.compareTo(b)` for Comparable values; a mismatched type is a ClassCastException, between numbers too:
+ * `Integer.compareTo` takes an Integer only, so an Integer meets a Long (an EL literal) with a
+ * ClassCastException (spec §3.9, `proctor:inRange`). @internal
+ */
 export function compareTo(a: unknown, b: unknown): number {
   if (typeof a === 'string') return typeof b === 'string' ? javaCompareStrings(a, b) : classCast(a, b);
   if (typeof a === 'boolean') return typeof b === 'boolean' ? Number(a) - Number(b) : classCast(a, b);
   if (isDouble(a)) return isDouble(b) ? doubleCompare(doubleValue(a), doubleValue(b)) : classCast(a, b);
   if (isLong(a)) return isLong(b) ? longCompare(a, b) : classCast(a, b);
+  if (a instanceof JavaInt) {
+    return b instanceof JavaInt && b.javaType === a.javaType ? longCompare(a.value, b.value) : classCast(a, b);
+  }
   if (a instanceof ReleaseVersion) return b instanceof ReleaseVersion ? a.compareTo(b) : classCast(a, b);
   if (a instanceof JavaChar) {
     return b instanceof JavaChar ? a.value.charCodeAt(0) - b.value.charCodeAt(0) : classCast(a, b);
@@ -297,11 +313,15 @@ export function setContains(s: ReadonlySet<unknown>, x: unknown): boolean {
   return false;
 }
 
-/** Java `Object.equals` (type-strict: a Long never equals a Double), structural for List/Map/Set. @internal */
+/**
+ * Java `Object.equals` (type-strict: a Long never equals a Double, nor an Integer), structural for
+ * List/Map/Set. @internal
+ */
 export function javaEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (isLong(a)) return isLong(b) && longEquals(a, b);
+  if (a instanceof JavaInt) return b instanceof JavaInt && b.javaType === a.javaType && b.value === a.value;
   if (isDouble(a)) return isDouble(b) && Object.is(doubleValue(a), doubleValue(b));
   if (typeof a !== 'object' || typeof b !== 'object') return false;
   if (isJavaStringArray(a) || isJavaStringArray(b)) return false;

@@ -8,10 +8,10 @@ import { coerceToBoolean, coerceToString, elCompare, elEquals, isEmptyValue, isJ
 import { ElFailure, numberFormat, propertyNotFound, runtimeError, typeError } from './el-failure.js';
 import { callFunction } from './functions.js';
 import type { FunctionDef, FunctionTable } from './functions.js';
-import { isJavaInt, parseJavaLong } from '../java/numbers/index.js';
+import { parseJavaLong } from '../java/numbers/index.js';
 import { getProperty, invoke, propertyType } from './resolvers.js';
 import type { EvalContext } from './resolvers.js';
-import { JavaChar, double, isDouble } from './values.js';
+import { JavaChar, JavaInt, double, isDouble } from './values.js';
 
 /** Tomcat's error for a rule whose value is not a Boolean (null counts as false, not as an error). */
 function nonBooleanError(type: string, rule: string): ElFailure {
@@ -356,8 +356,8 @@ export class Compiler {
 
 /** How the type check names a value's class: wrappers by their primitive (`int`, `double`). */
 function primitiveName(v: unknown): string {
-  if (typeof v === 'number' && Number.isInteger(v)) return isJavaInt(v) ? 'int' : 'long';
-  if (typeof v === 'bigint') return 'long';
+  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return 'long';
+  if (v instanceof JavaInt) return v.javaType === 'java.lang.Integer' ? 'int' : v.javaType === 'java.lang.Short' ? 'short' : 'byte';
   if (isDouble(v)) return 'double';
   if (v instanceof JavaChar) return 'char';
   return javaClass(v);

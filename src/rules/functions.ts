@@ -22,7 +22,7 @@ import { javaTrim } from '../java/text.js';
 import { javaMatches } from '../java/regex/index.js';
 import { ReleaseVersion } from './release-version.js';
 import { toAppValue } from './resolvers.js';
-import { JavaChar, JavaEnum, MAYBE_BOOL, isDouble, isJavaStringArray, isLong, javaStringArray } from './values.js';
+import { JavaChar, JavaEnum, JavaInt, MAYBE_BOOL, integralValue, isDouble, isIntegral, isJavaStringArray, javaInt, javaStringArray } from './values.js';
 
 /** Java parameter types the built-ins declare. @internal */
 type ParamType =
@@ -76,7 +76,7 @@ function coerceParam(v: unknown, type: ParamType): unknown {
     type === 'Collection'
       ? (Array.isArray(v) && !isJavaStringArray(v)) || v instanceof Set
       : type === 'Comparable'
-        ? typeof v === 'string' || typeof v === 'boolean' || isLong(v) || isDouble(v) ||
+        ? typeof v === 'string' || typeof v === 'boolean' || isIntegral(v) || isDouble(v) ||
           v instanceof ReleaseVersion || v instanceof JavaEnum || v instanceof JavaChar
         : type === 'ReleaseVersion'
           ? v instanceof ReleaseVersion
@@ -90,7 +90,8 @@ function coerceParam(v: unknown, type: ParamType): unknown {
 function javaClassName(v: unknown): string {
   if (typeof v === 'string') return 'java.lang.String';
   if (typeof v === 'boolean') return 'java.lang.Boolean';
-  if (isLong(v)) return 'java.lang.Long';
+  if (v instanceof JavaInt) return v.javaType;
+  if (isIntegral(v)) return 'java.lang.Long';
   if (isDouble(v)) return 'java.lang.Double';
   if (v instanceof JavaChar) return 'java.lang.Character';
   if (isJavaStringArray(v)) return '[Ljava.lang.String;';
@@ -105,8 +106,10 @@ function contains(c: unknown[] | ReadonlySet<unknown> | null, element: unknown):
     for (let i = 0; i < c.length; i++) if (c[i] === element) return true;
     return false;
   }
-  if (isLong(element)) {
-    for (const x of c) if (isLong(x) && longEquals(x, element)) return true;
+  // ProctorRuleFunctions.contains: an integral element (Integer or Long) matches any integral member by value.
+  if (isIntegral(element)) {
+    const value = integralValue(element);
+    for (const x of c) if (isIntegral(x) && longEquals(integralValue(x), value)) return true;
     return false;
   }
   if (c instanceof Set) return setContains(c, element);
@@ -237,7 +240,8 @@ const BUILTINS: ReadonlyMap<string, FunctionDef> = new Map([
   ...proctorLibrary('indeed'),
   def('fn', 'toUpperCase', ['String'], STRING, (s: string) => s.toUpperCase()),
   def('fn', 'toLowerCase', ['String'], STRING, (s: string) => s.toLowerCase()),
-  def('fn', 'indexOf', ['String', 'String'], 'int', (s: string, sub: string) => s.indexOf(sub)),
+  // Java `int` results are Integers to EL (`proctor:inRange(fn:length(s), 1, 9)` fails as in Java).
+  def('fn', 'indexOf', ['String', 'String'], 'int', (s: string, sub: string) => javaInt(s.indexOf(sub))),
   def('fn', 'contains', ['String', 'String'], 'boolean', (s: string, sub: string) => s.includes(sub)),
   def('fn', 'containsIgnoreCase', ['String', 'String'], 'boolean', (s: string, sub: string) =>
     s.toUpperCase().includes(sub.toUpperCase()),
@@ -250,7 +254,7 @@ const BUILTINS: ReadonlyMap<string, FunctionDef> = new Map([
   def('fn', 'trim', ['String'], STRING, (s: string) => javaTrim(s)),
   def('fn', 'replace', ['String', 'String', 'String'], STRING, replace),
   def('fn', 'split', ['String', 'String'], 'class [Ljava.lang.String;', split),
-  def('fn', 'length', ['Object'], 'int', length),
+  def('fn', 'length', ['Object'], 'int', (v: unknown) => javaInt(length(v))),
   def('fn', 'join', ['String[]', 'String'], STRING, join),
 ]);
 

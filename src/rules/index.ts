@@ -10,18 +10,20 @@
  * getters and methods their own classes define.
  */
 import { RuleEvaluationError, RuleSyntaxError } from '../errors.js';
+import { forEachChild } from './ast.js';
 import type { Expr, RuleAst } from './ast.js';
 import { Compiler } from './compiler.js';
 import { ElFailure } from './el-failure.js';
 import { checkFunction, functionTable } from './functions.js';
 import { parseRule } from './parser.js';
+import { checkRegexLiterals } from './regex-literals.js';
 import { classify, constantVerdict } from './rule-string.js';
 import { verifyCompiled } from './verify.js';
 import type { VerifiableRule } from './verify.js';
 
 export { ReleaseVersion } from './release-version.js';
 export type { MatchPrecision } from './release-version.js';
-export { JavaChar, javaChar, javaDouble, javaStringArray, isJavaStringArray } from './values.js';
+export { JavaChar, javaChar, JavaDouble, javaDouble, JavaInt, javaInt, javaStringArray, isJavaStringArray } from './values.js';
 export { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../java/regex/index.js';
 
 /**
@@ -89,39 +91,13 @@ interface WithProgram {
 }
 
 function collect(e: Expr, identifiers: string[], leaves: Set<string>): void {
-  switch (e.kind) {
-    case 'ident':
-      identifiers.push(e.name);
-      leaves.add(e.name);
-      return;
-    case 'func':
-      for (const a of e.args) collect(a, identifiers, leaves);
-      return;
-    case 'value':
-      collect(e.prefix, identifiers, leaves);
-      for (const s of e.suffixes) {
-        if (s.name !== null) leaves.add(s.name);
-        if (s.index !== null) collect(s.index, identifiers, leaves);
-        for (const a of s.args ?? []) collect(a, identifiers, leaves);
-      }
-      return;
-    case 'neg':
-    case 'not':
-    case 'empty':
-      collect(e.arg, identifiers, leaves);
-      return;
-    case 'binary':
-      collect(e.left, identifiers, leaves);
-      collect(e.right, identifiers, leaves);
-      return;
-    case 'choice':
-      collect(e.test, identifiers, leaves);
-      collect(e.then, identifiers, leaves);
-      collect(e.otherwise, identifiers, leaves);
-      return;
-    default:
-      return;
+  if (e.kind === 'ident') {
+    identifiers.push(e.name);
+    leaves.add(e.name);
+    return;
   }
+  if (e.kind === 'value') for (const s of e.suffixes) if (s.name !== null) leaves.add(s.name);
+  forEachChild(e, (child) => collect(child, identifiers, leaves));
 }
 
 function buildProgram(source: string, options: RuleOptions): VerifiableRule {
@@ -153,6 +129,7 @@ function parseAndCompile(source: string, options: RuleOptions): VerifiableRule {
       else collect(part, identifiers, leafImages);
     }
   }
+  checkRegexLiterals(ast, table, source);
   const check = new Compiler(table).top(ast, source);
   return { source, identifiers, leafImages, check };
 }

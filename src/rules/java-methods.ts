@@ -19,7 +19,7 @@ import { elError, runtimeError } from './el-failure.js';
 import { isBlank, javaCompareStrings, javaEqualsIgnoreCase, javaStrip, javaTrim } from '../java/text.js';
 import { javaMatches, javaSplit } from '../java/regex/index.js';
 import { ReleaseVersion } from './release-version.js';
-import { JavaChar, JavaEnum, MATCH_PRECISION, isJavaStringArray, javaStringArray } from './values.js';
+import { JavaChar, JavaEnum, MATCH_PRECISION, isJavaStringArray, javaInt, javaStringArray } from './values.js';
 
 /** A Java method body: receiver and already-evaluated arguments. @internal */
 export type JavaMethod = (self: never, args: readonly unknown[]) => unknown;
@@ -163,6 +163,31 @@ const ENUM: Table = {
   },
 };
 
+/**
+ * The methods whose Java return type is `int`: their results are Integers to EL, which `compareTo` and
+ * `equals` keep apart from Longs (`proctor:inRange(s.length(), 1, 9)` fails in Java).
+ */
+const INT_RESULTS = new Map<Table, readonly string[]>([
+  [STRING, ['length/0', 'indexOf/1', 'indexOf/2', 'lastIndexOf/1', 'compareTo/1', 'compareToIgnoreCase/1']],
+  [LIST, ['size/0', 'indexOf/1', 'lastIndexOf/1']],
+  [MAP, ['size/0']],
+  [SET, ['size/0']],
+  [RELEASE_VERSION, ['compareTo/1']],
+  [ENUM, ['ordinal/0', 'compareTo/1']],
+]);
+
+const INT_METHODS = new Map<Table, ReadonlyMap<string, JavaMethod>>(
+  [...INT_RESULTS].map(([table, keys]) => [
+    table,
+    new Map(
+      keys.map((key) => {
+        const method = table[key] as JavaMethod;
+        return [key, (self: never, args: readonly unknown[]) => javaInt(method(self, args) as number)] as const;
+      }),
+    ),
+  ]),
+);
+
 /** The allow-listed Java method for a receiver, by name and argument count, or undefined. @internal */
 export function javaMethod(self: unknown, name: string, argCount: number): JavaMethod | undefined {
   let table: Table | undefined;
@@ -174,5 +199,6 @@ export function javaMethod(self: unknown, name: string, argCount: number): JavaM
   else if (isJavaMap(self)) table = MAP;
   if (table === undefined) return undefined;
   const key = `${name}/${argCount}`;
-  return Object.hasOwn(table, key) ? table[key] : undefined;
+  if (!Object.hasOwn(table, key)) return undefined;
+  return INT_METHODS.get(table)?.get(key) ?? table[key];
 }

@@ -9,7 +9,7 @@ import { doubleToInt, longToInt, parseJavaInt } from '../java/numbers/index.js';
 import { isBlank } from '../java/text.js';
 import { javaMethod } from './java-methods.js';
 import { ReleaseVersion } from './release-version.js';
-import { JavaChar, JavaDouble, JavaEnum, MATCH_PRECISION, isDouble, isJavaStringArray } from './values.js';
+import { JavaChar, JavaDouble, JavaEnum, JavaInt, MATCH_PRECISION, isDouble, isJavaStringArray } from './values.js';
 
 /** Per-evaluation state: the variables and Tomcat's `ELContext.propertyResolved` flag. @internal */
 export interface EvalContext {
@@ -23,6 +23,7 @@ function toIndex(property: unknown): number {
   if (typeof property === 'number') return Number.isInteger(property) ? longToInt(property) : doubleToInt(property);
   if (typeof property === 'bigint') return longToInt(property);
   if (property instanceof JavaDouble) return doubleToInt(property.value);
+  if (property instanceof JavaInt) return property.value;
   if (typeof property === 'boolean') return property ? 1 : 0;
   if (property instanceof JavaChar) return property.value.charCodeAt(0);
   if (typeof property === 'string') {
@@ -74,7 +75,8 @@ function beanValue(base: unknown, property: unknown): unknown {
     if (name === 'matchPrecision') return MATCH_PRECISION.get(base.matchPrecision) ?? null;
     throw notFound(base, name);
   }
-  if (base instanceof JavaEnum) throw notFound(base, name);
+  // Boxed numbers and Characters have no bean properties (`class` is blocked above).
+  if (base instanceof JavaEnum || base instanceof JavaInt || base instanceof JavaChar) throw notFound(base, name);
   const value = callApp('reading', name, base, () =>
     readBeanProperty(base, name),
   );
@@ -114,7 +116,7 @@ export function propertyType(c: EvalContext, base: unknown, property: unknown): 
 
 /** Values handed to application code: whole Doubles as numbers, enum constants by name. */
 export function toAppValue(v: unknown): unknown {
-  if (v instanceof JavaDouble) return v.value;
+  if (v instanceof JavaDouble || v instanceof JavaInt) return v.value;
   if (v instanceof JavaEnum) return v.name;
   if (v instanceof JavaChar) return v.value;
   return v;
@@ -155,6 +157,7 @@ function isBuiltinValue(v: object): boolean {
     v instanceof ReleaseVersion ||
     v instanceof JavaEnum ||
     v instanceof JavaDouble ||
+    v instanceof JavaInt ||
     v instanceof JavaChar
   );
 }

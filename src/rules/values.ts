@@ -1,33 +1,21 @@
 /**
- * The value model the evaluator works on (spec §3.8): JS values plus three small wrappers for Java values
- * JS cannot tell apart from others.
+ * The value model the evaluator works on (spec §3.8): JS values plus small wrappers for Java values JS cannot
+ * tell apart from others.
  *
  * - A JS `number` is a Long when `Number.isInteger`, else a Double; a `bigint` is a Long.
- * - {@link JavaDouble} marks a Double whose value is whole (`2.0`, `-0.0`), produced by EL literals, arithmetic
- *   and verification dummies, so `2.0 == '2.0'` and `-0.0 == 0` behave as in Java.
- * - {@link JavaEnum} is a constant of a Java enum (`MaybeBool.TRUE`, `MatchPrecision.BUILD`).
+ * - {@link JavaDouble} (from the Java floor) marks a Double whose value is whole (`2.0`, `-0.0`), produced by
+ *   EL literals, arithmetic, JSON constants and verification dummies, so `2.0 == '2.0'` and `-0.0 == 0` behave
+ *   as in Java.
+ * - {@link JavaInt} (from the Java floor) is an Integer, Short or Byte: JSON integers in the int range, `int`
+ *   results of Java methods, Pipet's `int` context values. EL coerces it like a Long in operators, but
+ *   `compareTo` and `equals` keep it apart from a Long, as Java does.
+ * - {@link JavaChar} is a Character, {@link JavaEnum} a constant of a Java enum (`MaybeBool.TRUE`).
  * - A String[] (Java array, as returned by `fn:split`) is a frozen array carrying a private brand.
  */
+import { JavaDouble, JavaInt } from '../java/boxes.js';
 
-/** A Java `Double` whose value JS would otherwise read as a Long (whole numbers and `-0`). @internal */
-export class JavaDouble {
-  constructor(readonly value: number) {}
-  /** JSON has no whole Double: it is written as its number (show-matrix pages, logs). */
-  toJSON(): number {
-    return this.value;
-  }
-}
-
-/**
- * A Java `double`/`Double` for rule contexts. A whole JS number is a Long to the rule language (`2` never
- * equals the Double `2.0` in a List, and prints as `2`); wrap it with this when the application passes a
- * Java Double (`proctor:contains(DBLS, 2.0)` then holds, and it prints as `2.0`). Other numbers are Doubles
- * already and come back unchanged.
- */
-export function javaDouble(n: number): number | JavaDouble {
-  if (typeof n !== 'number') throw new TypeError(`A Java double is a number, got ${typeof n}`);
-  return Number.isInteger(n) || Object.is(n, -0) ? new JavaDouble(n) : n;
-}
+export { JavaDouble, JavaInt, javaByte, javaDouble, javaInt, javaShort } from '../java/boxes.js';
+export type { JavaIntType } from '../java/boxes.js';
 
 /** A Java `Character` (one UTF-16 unit): compares and computes as its code, prints as itself. */
 export class JavaChar {
@@ -107,14 +95,24 @@ export function isDouble(v: unknown): boolean {
   return (typeof v === 'number' && !Number.isInteger(v)) || v instanceof JavaDouble;
 }
 
-/** True when the value is a Java integral number (Long, Integer...). @internal */
+/** True when the value is a Java `Long` (a whole JS number or a bigint). @internal */
 export function isLong(v: unknown): v is number | bigint {
   return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
 }
 
+/** True for Java's integral numbers: Long, Integer, Short, Byte. @internal */
+export function isIntegral(v: unknown): v is number | bigint | JavaInt {
+  return isLong(v) || v instanceof JavaInt;
+}
+
+/** The `long` value of an integral number. @internal */
+export function integralValue(v: number | bigint | JavaInt): number | bigint {
+  return v instanceof JavaInt ? v.value : v;
+}
+
 /** True for the operands ELSupport's `isLongOp` accepts: integral numbers and Characters. @internal */
 export function isLongOp(v: unknown): boolean {
-  return isLong(v) || v instanceof JavaChar;
+  return isIntegral(v) || v instanceof JavaChar;
 }
 
 /** True for plain objects (`{}`, `Object.create(null)`), which are Java Maps. @internal */

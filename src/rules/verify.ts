@@ -6,7 +6,7 @@
  */
 import { ElFailure } from './el-failure.js';
 import type { EvalContext } from './resolvers.js';
-import { JavaDouble } from './values.js';
+import { JavaDouble, javaByte, javaInt, javaShort } from './values.js';
 
 /** What verification needs from a compiled rule. @internal */
 export interface VerifiableRule {
@@ -20,12 +20,13 @@ export interface VerifiableRule {
 
 const UNINSTANTIATED = Symbol('uninstantiated');
 
+/** `convertContextToTestableMap`'s `primitiveVals`: `0` (an Integer), `(long) 0`, `(short) 0`, `(byte) 0`… */
 const PRIMITIVES: Readonly<Record<string, () => unknown>> = {
-  int: () => 0,
-  integer: () => 0,
+  int: () => javaInt(0),
+  integer: () => javaInt(0),
   long: () => 0,
-  short: () => 0,
-  byte: () => 0,
+  short: () => javaShort(0),
+  byte: () => javaByte(0),
   bool: () => true,
   boolean: () => true,
   string: () => '',

@@ -3,6 +3,8 @@
  * typed context value rules see. Each converter follows the Java parser it stands for, including what it
  * refuses; a refusal becomes the 400 "Could not convert raw value ..." response.
  */
+import { javaByte, javaInt, javaShort } from '../java/boxes.js';
+import { JavaChar } from '../rules/values.js';
 import { parseJavaDouble, parseJavaFloat, parseJavaInteger } from '../java/numbers/index.js';
 import type { JavaIntegerType } from '../java/numbers/index.js';
 import { parseJavaBoolean } from '../java/text.js';
@@ -27,11 +29,28 @@ export interface ValueConverter {
 
 const NUMBER_FORMAT = new ConversionFailure('NumberFormatException');
 
+/** How a parsed integer becomes the rule value of its Java type: a Long is a JS number, the others are boxed. */
+const BOX: Readonly<Record<JavaIntegerType, (n: number) => unknown>> = {
+  byte: javaByte,
+  short: javaShort,
+  int: javaInt,
+  long: (n) => n,
+};
+
+/**
+ * `Byte/Short/Integer/Long.valueOf`. The value keeps its Java type for the rules, as in Pipet: a variable
+ * declared `int` is an Integer, which `proctor:inRange(age, 18, 65)` cannot compare with the Long literals.
+ */
 function integer(javaType: string, type: JavaIntegerType): ValueConverter {
+  const box = BOX[type];
   return {
     javaType,
     echo: 'integer',
-    convert: (raw) => parseJavaInteger(raw, type) ?? NUMBER_FORMAT,
+    convert: (raw) => {
+      const n = parseJavaInteger(raw, type);
+      if (n === null) return NUMBER_FORMAT;
+      return typeof n === 'bigint' ? n : box(n);
+    },
   };
 }
 
@@ -62,8 +81,9 @@ const CONVERTERS: readonly (readonly [readonly string[], ValueConverter])[] = [
     {
       javaType: 'java.lang.Character',
       echo: 'string',
+      // A Character to the rules (`c == 97` holds for "a", as in Java), echoed as a one-character string.
       convert: (raw) =>
-        raw.length === 1 ? raw : new ConversionFailure(`Parameter was length ${raw.length} but expecting length 1.`),
+        raw.length === 1 ? new JavaChar(raw) : new ConversionFailure(`Parameter was length ${raw.length} but expecting length 1.`),
     },
   ],
   [['string', 'String', 'java.lang.String'], { javaType: 'java.lang.String', echo: 'string', convert: (raw) => raw }],

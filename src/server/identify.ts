@@ -7,7 +7,8 @@
 import { EMPTY_FORCE_GROUPS } from '../engine/force-groups/index.js';
 import type { ForceGroups } from '../engine/force-groups/index.js';
 import type { TestGroup } from '../engine/types.js';
-import { jsonDouble, jsonString } from '../java/json.js';
+import { jsonDouble, jsonNumber, jsonString } from '../java/json.js';
+import type { JavaNumber } from '../java/json.js';
 import type { CompiledTest } from '../matrix/compiled.js';
 import type { ResolvedPipetConfig } from './config.js';
 import { ConversionFailure } from './converters.js';
@@ -18,6 +19,7 @@ import type { QueryParameters } from './query.js';
 import { BodyBuilder, errorEnvelope } from './responses.js';
 import type { PipetResponse } from './responses.js';
 import type { UserAgent } from './user-agent.js';
+import { JavaChar } from '../rules/values.js';
 
 /** Reads the first value of a request header by lower-case name. */
 export type HeaderReader = (lowerCaseName: string) => string | undefined;
@@ -96,7 +98,7 @@ function auditAndMeta(loaded: LoadedMatrix): Buffer {
 function echoValue(body: BodyBuilder, value: unknown, kind: string): void {
   switch (kind) {
     case 'integer':
-      body.text(typeof value === 'bigint' ? value.toString() : String(value));
+      body.text(jsonNumber(value as JavaNumber));
       return;
     case 'float':
     case 'double':
@@ -117,7 +119,7 @@ function echoValue(body: BodyBuilder, value: unknown, kind: string): void {
       return;
     }
     default:
-      body.text(jsonString(value as string));
+      body.text(jsonString(value instanceof JavaChar ? value.value : (value as string)));
   }
 }
 

@@ -1,15 +1,13 @@
 /**
  * JSON text the way Pipet's Jackson writes it: `DefaultPrettyPrinter` layout (`"key" : value`, objects one
  * entry per line indented by two spaces per object level, arrays inline as `[ a, b ]`, empty `{ }` and `[ ]`).
- * Strings and doubles are written by the Java floor's `jsonString` and `jsonDouble`.
+ * Strings and numbers are written by the Java floor's `jsonString` and `jsonNumber`: a `JavaDouble` (or a
+ * number read as a Double from JSON text, see `isJsonDouble`) as `1.0`, a `JavaInt` and a whole JS number as
+ * `1`.
  */
-import { jsonDouble, jsonString } from '../java/json.js';
+import { JavaDouble, JavaInt } from '../java/boxes.js';
+import { jsonDoubleKeys, jsonNumber, jsonString } from '../java/json.js';
 import type { NumberStyle } from '../java/json.js';
-
-/** A Java `Double` (written `1.0`, not `1`). */
-export class JavaDouble {
-  constructor(readonly value: number) {}
-}
 
 /** A value from a `json` payload (a Jackson `JsonNode`): its doubles are always written by `Double.toString`. */
 export class JsonNodeValue {
@@ -28,35 +26,31 @@ export function indent(level: number): string {
   return text;
 }
 
-function writeNumber(value: number, style: NumberStyle): string {
-  // A JS number is a Java Long when whole, a Double otherwise (spec §3.8); wrap whole Doubles in JavaDouble.
-  return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : jsonDouble(value, style);
-}
-
-function write(value: unknown, level: number, style: NumberStyle): string {
+/** `double`: the value was read from JSON text as a Double (a whole one, `120.0`). */
+function write(value: unknown, level: number, style: NumberStyle, double = false): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
       return jsonString(value);
     case 'number':
-      return writeNumber(value, style);
+    case 'bigint':
+      return jsonNumber(value, style, double);
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'bigint':
-      return value.toString();
     case 'object':
       break;
     default:
       return 'null';
   }
-  if (value instanceof JavaDouble) return jsonDouble(value.value, style);
-  if (value instanceof JsonNodeValue) return write(value.value, level, 'double');
+  if (value instanceof JavaDouble || value instanceof JavaInt) return jsonNumber(value, style);
+  if (value instanceof JsonNodeValue) return write(value.value, level, 'double', double);
+  const doubles = jsonDoubleKeys(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[ ]';
     let out = '[ ';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ', ';
-      out += write(value[i], level, style);
+      out += write(value[i], level, style, doubles?.has(i));
     }
     return `${out} ]`;
   }
@@ -68,7 +62,7 @@ function write(value: unknown, level: number, style: NumberStyle): string {
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    out += `${count === 0 ? '' : ','}${inner}${jsonString(key)} : ${write(v, level + 1, style)}`;
+    out += `${count === 0 ? '' : ','}${inner}${jsonString(key)} : ${write(v, level + 1, style, doubles?.has(key))}`;
     count++;
   }
   return count === 0 ? '{ }' : `${out}${indent(level)}}`;

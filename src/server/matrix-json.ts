@@ -3,16 +3,21 @@
  * allocations, nulls omitted on buckets and payloads, and every Double marked so the writer can format it
  * (`DecimalFormat("0.0")` for `/proctor/matrix`, `Double.toString` inside the envelope).
  */
+import { JavaDouble } from '../java/boxes.js';
+import { isJsonDouble } from '../java/json.js';
 import type { CompiledMatrix } from '../matrix/compiled.js';
 import type { Audit, Payload, TestBucket, TestDefinition } from '../matrix/types.js';
-import { JavaDouble, JsonNodeValue, writeJson } from './json-writer.js';
+import { JsonNodeValue, writeJson } from './json-writer.js';
 
 /** `Audit` in Jackson's order. */
 export function auditTree(audit: Audit): Record<string, unknown> {
   return { version: audit.version, updated: audit.updated, updatedDate: audit.updatedDate, updatedBy: audit.updatedBy };
 }
 
-/** A payload with only its non-null keys, doubles marked. */
+/**
+ * A payload with only its non-null keys, doubles marked: `doubleValue` and `doubleArray` always, and inside
+ * `map` and `json` the numbers the matrix text wrote as Doubles (`120.0`), which the writer finds by itself.
+ */
 export function payloadTree(payload: Payload): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (payload.doubleValue != null) out.doubleValue = new JavaDouble(payload.doubleValue);
@@ -22,7 +27,10 @@ export function payloadTree(payload: Payload): Record<string, unknown> {
   if (payload.stringValue != null) out.stringValue = payload.stringValue;
   if (payload.stringArray != null) out.stringArray = payload.stringArray;
   if (payload.map != null) out.map = payload.map;
-  if (payload.json != null) out.json = new JsonNodeValue(payload.json);
+  if (payload.json != null) {
+    const json = payload.json;
+    out.json = new JsonNodeValue(typeof json === 'number' && isJsonDouble(payload, 'json') ? new JavaDouble(json) : json);
+  }
   return out;
 }
 
@@ -65,9 +73,9 @@ export function definitionTree(def: TestDefinition): Record<string, unknown> {
 }
 
 /**
- * `/proctor/matrix`: the loaded (verified) tests only, pretty-printed, doubles through `DecimalFormat("0.0")`.
- * Whole-valued doubles inside `constants` and `map` payloads are written as integers: JSON parsing in JS keeps
- * no trace of `1.0` versus `1`.
+ * `/proctor/matrix`: the loaded (verified) tests only, pretty-printed, doubles through `DecimalFormat("0.0")`
+ * (Proctor's serializer for every `Double`, in `constants` and `map` payloads too; a `json` payload is a Jackson
+ * `JsonNode`, whose doubles keep `Double.toString`). A matrix read from text keeps `120.0` apart from `120`.
  */
 export function writeMatrix(matrix: CompiledMatrix): string {
   // A null prototype so a test named `__proto__` is just a key.

@@ -1,30 +1,56 @@
 /**
- * Query-string parsing with servlet `getParameter` semantics: `&`-separated `name=value` pairs, `+` is a space,
- * UTF-8 percent-encoding, a pair without `=` has the value `""`, and only the **first** occurrence of a name
- * counts (spec §5.4). Unlike Tomcat, which silently drops a parameter it cannot decode, a malformed
- * percent-encoding is reported so the client gets a 400 naming it instead of a confusing downstream error.
+ * Query-string parsing as Pipet's servlet container does it (Tomcat's `Parameters.processParameters` behind
+ * `getParameter`, spec §5.4): `&`-separated `name=value` pairs, `+` is a space, a pair without `=` has the
+ * value `""`, a pair without a name is skipped, and only the **first** occurrence of a name counts.
+ *
+ * Decoding follows Tomcat 9 too: the percent-escapes of a name or value give bytes (raw characters stand for
+ * themselves), which are read as UTF-8 with every malformed sequence replaced by U+FFFD (`ByteChunk.toString`
+ * decodes with `CodingErrorAction.REPLACE`). A malformed escape (`%4`, `%zz`: `UDecoder` throws) drops that
+ * one pair, as Tomcat does, and the rest of the query still counts.
  */
 
-/** A query string that cannot be decoded. */
-export class QueryError {
-  constructor(readonly message: string) {}
-}
-
 const PLUS = /\+/g;
+const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-function decode(part: string): string | null {
-  const plus = part.indexOf('+');
-  if (part.indexOf('%') === -1) return plus === -1 ? part : part.replace(PLUS, ' ');
-  try {
-    // decodeURIComponent refuses bad escapes (`%4`, `%zz`) and invalid UTF-8 (`%FF`, `%E0%A4%A`, overlongs, surrogates).
-    return decodeURIComponent(plus === -1 ? part : part.replace(PLUS, ' '));
-  } catch {
-    return null;
-  }
+function hex(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
 }
 
-function excerpt(s: string): string {
-  return s.length > 64 ? `${s.slice(0, 61)}...` : s;
+/** Tomcat's `UDecoder.convert(bytes, query=true)` then UTF-8 with replacement; null where Tomcat throws. */
+function decode(part: string): string | null {
+  const percent = part.indexOf('%');
+  if (percent === -1 && !/[^\x20-\x7e]/.test(part)) return part.indexOf('+') === -1 ? part : part.replace(PLUS, ' ');
+  const bytes = new Uint8Array(part.length * 3);
+  let n = 0;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    if (c === 37) {
+      // `UDecoder`: "%" needs two more characters, both hex digits.
+      if (i + 2 >= part.length) return null;
+      const hi = hex(part.charCodeAt(i + 1));
+      const lo = hex(part.charCodeAt(i + 2));
+      if (hi < 0 || lo < 0) return null;
+      bytes[n++] = hi * 16 + lo;
+      i += 2;
+    } else if (c === 43) {
+      bytes[n++] = 32;
+    } else if (c < 0x80) {
+      bytes[n++] = c;
+    } else if (c < 0x100) {
+      // Node hands over the request target byte by byte (latin1): a raw byte of a UTF-8 sequence.
+      bytes[n++] = c;
+    } else {
+      // Not from the wire (an absolute-form target is re-encoded by URL): its UTF-8 bytes.
+      const encoded = new TextEncoder().encode(part.slice(i, i + (c >= 0xd800 && c <= 0xdbff ? 2 : 1)));
+      bytes.set(encoded, n);
+      n += encoded.length;
+      if (c >= 0xd800 && c <= 0xdbff) i++;
+    }
+  }
+  return UTF8.decode(bytes.subarray(0, n));
 }
 
 /** Parameters by name, first occurrence only. */
@@ -32,8 +58,8 @@ export type QueryParameters = ReadonlyMap<string, string>;
 
 const EMPTY: QueryParameters = new Map<string, string>();
 
-/** Parse the part of the request target after `?` (null when there is no `?`). */
-export function parseQuery(query: string | null): QueryParameters | QueryError {
+/** Parse the part of the request target after `?` (null when there is no `?`). Never throws. */
+export function parseQuery(query: string | null): QueryParameters {
   if (query === null || query === '') return EMPTY;
   const params = new Map<string, string>();
   let start = 0;
@@ -44,16 +70,10 @@ export function parseQuery(query: string | null): QueryParameters | QueryError {
     if (end > start) {
       const eq = query.indexOf('=', start);
       const hasValue = eq !== -1 && eq < end;
-      const rawName = query.slice(start, hasValue ? eq : end);
-      const name = decode(rawName);
-      if (name === null) return new QueryError(`Malformed percent-encoding in query parameter name '${excerpt(rawName)}'.`);
-      const rawValue = hasValue ? query.slice(eq + 1, end) : '';
-      const value = decode(rawValue);
-      if (value === null) {
-        return new QueryError(`Malformed percent-encoding in the value of query parameter '${excerpt(name)}'.`);
-      }
-      // Servlet containers ignore a pair with an empty name (`=x`).
-      if (name !== '' && !params.has(name)) params.set(name, value);
+      const name = decode(query.slice(start, hasValue ? eq : end));
+      const value = hasValue ? decode(query.slice(eq + 1, end)) : '';
+      // Tomcat skips a pair it cannot decode, and a pair without a name (`=x`).
+      if (name !== null && value !== null && name !== '' && !params.has(name)) params.set(name, value);
     }
     start = end + 1;
   }

@@ -10,8 +10,8 @@ export interface PipetResponse {
   readonly status: number;
   /** Text, or bytes already encoded as UTF-8. */
   readonly body: string | Buffer;
-  /** @default 'application/json;charset=UTF-8' */
-  readonly contentType?: string;
+  /** null: no `Content-Type` (an empty body). @default 'application/json;charset=UTF-8' */
+  readonly contentType?: string | null;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

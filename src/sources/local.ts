@@ -153,6 +153,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   const logger = logs.logger;
   const proctorOptions: ProctorOptions = { ...engineOptions, logger };
   const location = matrixLocation(input);
+  const changeListeners = new Set<(version: string) => void>();
 
   function reportDropped(next: Proctor): void {
     for (const rejection of next.loadResult.errors.values()) logger.warn(`proctor: test dropped: ${String(rejection)}`);
@@ -172,6 +173,13 @@ export function localSource(options: LocalSourceOptions): LocalSource {
       fetch: fetchOption,
       loaded(next, previous) {
         reportDropped(next);
+        for (const listener of changeListeners) {
+          try {
+            listener(next.matrixVersion);
+          } catch (error) {
+            logger.error('proctor: a matrix change listener threw', { error: error instanceof Error ? error.message : String(error) });
+          }
+        }
         if (versionChannel?.publish !== undefined && next.matrixVersion !== heard) {
           try {
             versionChannel.publish(next.matrixVersion);
@@ -254,6 +262,10 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     ready,
     adoptLogger: logs.adopt,
     testNames: () => current()?.loadResult.loadedTests ?? null,
+    onMatrixChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
     identify: (request) => Promise.resolve(sync.identifySync(request)),
     getMatrix(): Promise<MatrixDocument | null> {
       const proctor = current();

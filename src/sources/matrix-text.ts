@@ -3,7 +3,8 @@
  * for 150–200 ms in one call; here a large text is cut into its tests first (a scan that tracks strings and
  * brackets only), then each test is parsed on its own, with a pause point after every test and every 64 KB
  * scanned. The result is the document `JSON.parse` would give, with Java's whole decimals in `constants`
- * restored as `parseTestMatrix` does for text (`matrix/json-doubles.ts`).
+ * and map payloads read as `parseTestMatrix` reads text (`matrix/read-json.ts`: Jackson's Integer, Long and
+ * Double).
  *
  * Equivalence: the text is the skeleton (the document with `tests` emptied) with each test's text put back
  * in; both the skeleton and each test are parsed by `JSON.parse`, so the whole is valid JSON exactly when
@@ -11,8 +12,8 @@
  * `tests` that is not an object, any syntax error), it gives up and the whole text is parsed at once, which
  * also gives the error message `parseTestMatrix` would.
  */
-import { restoreConstantDoubles } from '../matrix/json-doubles.js';
 import { parseTestMatrix } from '../matrix/parse.js';
+import { readMatrixJson } from '../matrix/read-json.js';
 
 /** Texts up to this size are parsed in one call (≈ 5 ms or less). */
 export const SPLIT_ABOVE = 512 * 1024;
@@ -151,15 +152,12 @@ class Scanner {
 
 /** The whole text at once; an invalid one throws `parseTestMatrix`'s error for it. */
 function parseWhole(text: string): unknown {
-  let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    return readMatrixJson(text);
   } catch {
     parseTestMatrix(text);
     throw new Error('unreachable: the text parsed on the second try');
   }
-  restoreConstantDoubles(doc, text);
-  return doc;
 }
 
 /** Set `key` as an own property like `JSON.parse` does (a `__proto__` key included; the last one wins). */
@@ -213,11 +211,8 @@ export function* parseMatrixTextSteps(text: string, splitAbove: number = SPLIT_A
     doc = JSON.parse(`${text.slice(0, span[0])}{}${text.slice(span[1])}`) as Record<string, unknown>;
     yield;
     for (const { key, value } of tests) {
-      const test: unknown = JSON.parse(value);
-      const constants = typeof test === 'object' && test !== null ? (test as Record<string, unknown>)['constants'] : undefined;
-      if (typeof constants === 'object' && constants !== null && Object.keys(constants).length > 0) {
-        restoreConstantDoubles({ tests: { t: test } }, `{"tests":{"t":${value}}}`);
-      }
+      // Read as a one-test matrix, so its constants and map payloads get Jackson's number classes.
+      const test: unknown = (readMatrixJson(`{"tests":{"t":${value}}}`) as { tests: { t: unknown } }).tests.t;
       define(parsed, JSON.parse(key) as string, test);
       yield;
     }

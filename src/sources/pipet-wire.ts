@@ -2,6 +2,7 @@
  * Pipet's wire format (spec §5.3–§5.4, §6.2–§6.3): building the `/groups/identify` query and reading the
  * response envelope. Pure functions, no I/O.
  */
+import { checkMatrixDepth } from '../matrix/parse.js';
 import { payloadType } from '../matrix/types.js';
 import type { Payload } from '../matrix/types.js';
 import type { IdentifyRequest, MatrixDocument, SourceAssignment } from '../contract.js';
@@ -203,6 +204,12 @@ export function parseMatrixResponse(status: number, body: string): { ok: true; m
   const parsed = parseJson(body);
   if (!parsed.ok) return { ok: false, error: 'HTTP 200 with a body that is not JSON' };
   if (!isRecord(parsed.value) || !isRecord(parsed.value['tests'])) return { ok: false, error: 'HTTP 200 without tests' };
+  // The show page and tools write this document back out: refuse what the matrix loader refuses.
+  try {
+    checkMatrixDepth(parsed.value, body);
+  } catch (error) {
+    return { ok: false, error: `HTTP 200 with a matrix the loader refuses: ${(error as Error).message}` };
+  }
   const audit = parsed.value['audit'];
   return { ok: true, matrix: { audit: isRecord(audit) ? audit : {}, tests: parsed.value['tests'] } };
 }

@@ -47,12 +47,30 @@ export interface UsesMiddleware {
   use(middleware: (req: unknown, res: LocalsResponse, next: () => void) => void): unknown;
 }
 
+/**
+ * The value of `key` for a helper call: from `self` when it is the render data, else from `data`. EJS runs a
+ * template inside `with (locals)`, so a helper called as `procScript()` gets the render data as `this`: under
+ * Express that is `res.locals` merged with `res.render`'s data, so `res.render('page', { cspNonce })` reaches
+ * the helpers as it does in Nunjucks and Handlebars. A call without that receiver (a helper taken into a
+ * variable, `destructuredLocals`) reads the data the helpers were bound to.
+ */
+function lookup(self: unknown, data: Readonly<Record<string, unknown>>, key: string): unknown {
+  if (typeof self === 'object' && self !== null && self !== globalThis && key in self) return (self as Record<string, unknown>)[key];
+  return data[key];
+}
+
 function bind(helpers: TemplateHelpers, data: Readonly<Record<string, unknown>>): EjsProctorHelpers {
   const { contextKey, nonceKey } = helpers;
   return {
-    proctor: (test, ...groups) => helpers.matches(data[contextKey], test, groups),
-    procPayload: (test, fallback, index) => helpers.payload(data[contextKey], test, fallback, index),
-    procScript: (...args) => helpers.script(data[contextKey], data[nonceKey], splitScriptArgs(args)),
+    proctor(this: unknown, test, ...groups) {
+      return helpers.matches(lookup(this, data, contextKey), test, groups);
+    },
+    procPayload(this: unknown, test, fallback, index) {
+      return helpers.payload(lookup(this, data, contextKey), test, fallback, index);
+    },
+    procScript(this: unknown, ...args) {
+      return helpers.script(lookup(this, data, contextKey), lookup(this, data, nonceKey), splitScriptArgs(args));
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import vm from 'node:vm';
 import * as cheerio from 'cheerio';
 import type { Express, Request } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Proctor, payloadValue } from '../../src/index.js';
+import { Proctor, payloadValue } from '../../src/engine/index.js';
 import type { Logger } from '../../src/index.js';
 import { listen } from '../support/listen.js';
 import type { Running } from '../support/listen.js';

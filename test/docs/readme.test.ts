@@ -38,9 +38,10 @@ beforeAll(() => {
   tarball = path.join(work, out.trim().split('\n').at(-1) ?? '');
 }, 120_000);
 
+// Six projects' node_modules (TypeScript's among them): more than the default 10 s on a busy machine.
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 function run(dir: string, line: string): { status: number | null; stdout: string; stderr: string } {
   let command = line;
@@ -141,7 +142,7 @@ describe('every code block says what it is', () => {
   });
 
   it('no project is left untested, and the tested ones exist', () => {
-    expect([...projects.keys()].sort()).toEqual(['ejs', 'handlebars', 'nunjucks', 'redis', 'typescript']);
+    expect([...projects.keys()].sort()).toEqual(['ejs', 'handlebars', 'nunjucks', 'openfeature', 'redis', 'typed', 'typescript']);
   });
 
   it.each(snippets.filter((s) => s.marker?.startsWith('fragment of ')).map((s) => [s.where, s]))(
@@ -223,13 +224,13 @@ describe.each(['nunjucks', 'handlebars', 'ejs'])('the %s quick start, as written
   });
 });
 
-describe('the nunjucks project: scripts whose comments show their output', () => {
+describe.each(['nunjucks', 'openfeature'])('the %s project: scripts whose comments show their output', (project) => {
   let dir = '';
   beforeAll(() => {
-    dir = setUp('nunjucks');
+    dir = setUp(project);
   }, 240_000);
 
-  const scripts = [...(projects.get('nunjucks') ?? new Map<string, Snippet>())].filter(([file]) => file.endsWith('.mjs') && !file.startsWith('server'));
+  const scripts = [...(projects.get(project) ?? new Map<string, Snippet>())].filter(([file]) => file.endsWith('.mjs') && !file.startsWith('server'));
   it.each(scripts.map(([file, s]) => [`${s.where} ${file}`, file, s] as const))('%s prints what its comments say', (_title, file, s) => {
     const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toBe('');
@@ -377,5 +378,58 @@ describe('the TypeScript section', () => {
       expect(r.stdout).toContain(`Property '${to.split('.').at(-1)}' does not exist`);
     }
     writeFileSync(path.join(dir, file), source);
+  });
+});
+
+describe('the typed buckets section', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = setUp('typed');
+  }, 240_000);
+
+  const tsc = (): ReturnType<typeof spawnSync> => spawnSync('npx', ['tsc', '-p', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+
+  it('compiles with tsc as written, on the module its install step generated', () => {
+    expect(readFileSync(path.join(dir, 'proctor-tests.mts'), 'utf8')).toContain('readonly buttoncolortst: {');
+    const r = tsc();
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('rejects a typo in a test name and a comparison with a bucket the test does not have', () => {
+    const file = path.join(dir, 'app.mts');
+    const source = readFileSync(file, 'utf8');
+    for (const [from, to, message] of [
+      ['req.proc.buttoncolortst', 'req.proc.buttoncolrtst', "Property 'buttoncolrtst' does not exist"],
+      ["group === 'blue'", "group === 'bleu'", 'This comparison appears to be unintentional'],
+    ] as const) {
+      expect(source).toContain(from);
+      writeFileSync(file, source.replace(from, to));
+      const r = tsc();
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toContain(message);
+    }
+    writeFileSync(file, source);
+  });
+
+  it('ci.sh passes while the module matches the matrix, and fails once the matrix has changed', () => {
+    const ci = commands(projects.get('typed')?.get('ci.sh')?.code ?? '');
+    expect(ci.length).toBeGreaterThan(0);
+    for (const line of ci) {
+      const r = run(dir, line);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('up to date');
+    }
+    const matrixFile = path.join(dir, 'proctor-tests-matrix.json');
+    const matrix = readFileSync(matrixFile, 'utf8');
+    const changed = JSON.parse(matrix) as { tests: { buttoncolortst: { buckets: unknown[] } } };
+    changed.tests.buttoncolortst.buckets.push({ name: 'purple', value: 3 });
+    writeFileSync(matrixFile, JSON.stringify(changed));
+    try {
+      expect(run(dir, ci[0] ?? '').status).toBe(1);
+    } finally {
+      writeFileSync(matrixFile, matrix);
+    }
   });
 });

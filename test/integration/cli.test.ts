@@ -41,6 +41,37 @@ describe('proctor-node validate', () => {
   });
 });
 
+describe('proctor-node validate --spec', () => {
+  // Java reads a specification with Jackson's ALLOW_COMMENTS (Serializers.lenient()), a matrix without.
+  const commented = `{
+    // required by the app
+    "tests": { "oktst": { "buckets": { "control": 0, "test": 1 } } }, /* no payloads */
+    "providedContext": {}
+  }`;
+
+  it('accepts a specification with comments', () => {
+    const spec = path.join(dir, 'commented-spec.json');
+    writeFileSync(spec, commented);
+    const r = run(['validate', matrixFile('for-spec.json', { oktst: okTest }), '--spec', spec]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 tests loaded, 0 invalid');
+  });
+
+  it('a rejected specification exits 3 with its own message; a rejected matrix 2', () => {
+    const badSpec = path.join(dir, 'not-a-spec.json');
+    writeFileSync(badSpec, '{"tests": {"oktst": {"buckets": {"control": "zero"}}}}');
+    const spec = run(['validate', matrixFile('for-bad-spec.json', { oktst: okTest }), '--spec', badSpec]);
+    expect(spec.code).toBe(3);
+    expect(spec.stderr).toBe(`proctor-node: ${badSpec}: rejected specification: tests.oktst.buckets.control: expected an integer, got "zero"\n`);
+    const commentedMatrix = path.join(dir, 'commented-matrix.json');
+    writeFileSync(commentedMatrix, `// a matrix\n${JSON.stringify({ audit: { version: '1', updated: 0, updatedBy: 't' }, tests: {} })}`);
+    const matrix = run(['validate', commentedMatrix]);
+    expect(matrix.code).toBe(2);
+    expect(matrix.stderr).toContain(`${commentedMatrix}: rejected: matrix is not valid JSON`);
+  });
+});
+
 describe('proctor-node assign', () => {
   it('answers one JSON line per input line, in order, with the contract format', () => {
     const input = [
@@ -175,7 +206,7 @@ describe('exit codes', () => {
     expect(r.stdout).toContain('Test nosuchtst is not in the matrix.');
   });
 
-  it('2: assign and explain on a document that is not a matrix, or with a bad specification', () => {
+  it('2: assign and explain on a document that is not a matrix; 3: with a bad specification', () => {
     const notMatrix = path.join(dir, 'not-matrix.json');
     writeFileSync(notMatrix, '{"tests": {}}');
     const assign = run(['assign', '--matrix', notMatrix], '{}\n');
@@ -184,8 +215,11 @@ describe('exit codes', () => {
     const badSpec = path.join(dir, 'bad-spec.json');
     writeFileSync(badSpec, '[');
     const explain = run(['explain', '--matrix', exampleMatrix, '--test', 'buttoncolortst', '--id', 'USER=a', '--spec', badSpec]);
-    expect(explain.code).toBe(2);
-    expect(explain.stderr).toContain('specification is not valid JSON');
+    expect(explain.code).toBe(3);
+    expect(explain.stderr).toContain(`${badSpec}: rejected specification: specification is not valid JSON`);
+    const assignSpec = run(['assign', '--matrix', exampleMatrix, '--spec', badSpec], '{}\n');
+    expect(assignSpec.code).toBe(3);
+    expect(assignSpec.stdout).toBe('');
   });
 
   it('66: a matrix or specification file that cannot be read, for every command', () => {

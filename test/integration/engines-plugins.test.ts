@@ -1,6 +1,7 @@
 /**
  * Engine-specific behaviour of the three plugins: registration and its errors, layouts / partials / includes /
- * macros (test/fixtures/views), the CSP nonce from res.locals, exposures through the middleware, logging.
+ * macros (test/fixtures/views), the CSP nonce from res.locals and from res.render's data, exposures through the
+ * middleware, logging.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +57,8 @@ describe('layouts, partials, includes and macros through Express 5 res.render', 
         // Before the proctor middleware on purpose: the functions read res.locals.proc when called.
         registerEjs(app);
       }
-      app.use((_req, res, next) => {
-        res.locals.cspNonce = 'r4nd0m"<';
+      app.use((req, res, next) => {
+        if (req.path !== '/render-nonce') res.locals.cspNonce = 'r4nd0m"<';
         next();
       });
       app.use(
@@ -69,6 +70,9 @@ describe('layouts, partials, includes and macros through Express 5 res.render', 
         }),
       );
       app.get('/', (_req, res) => res.render('page', { title: `${engine} page`, items: ['a', 'b'] }));
+      // The nonce as render data only (no res.locals.cspNonce), and as both (render data wins, as in Express's merge).
+      app.get('/render-nonce', (_req, res) => res.render('page', { title: 'n', items: ['a'], cspNonce: 'from-render"<' }));
+      app.get('/both-nonces', (_req, res) => res.render('page', { title: 'n', items: ['a'], cspNonce: 'from-render' }));
       const server = await listen(app);
       servers.push(server);
       bases.set(engine, server.base);
@@ -109,6 +113,20 @@ describe('layouts, partials, includes and macros through Express 5 res.render', 
     await new Promise((r) => setTimeout(r, 20));
     expect(exposures).toHaveLength(1);
     expect([...(exposures[0]?.tests ?? [])].sort()).toEqual(['buttoncolortst', 'buttontexttst', 'countryalgotst']);
+  });
+
+  it.each(['nunjucks', 'handlebars', 'ejs'] as const)('%s: procScript takes the nonce from res.render data, over res.locals', async (engine) => {
+    for (const [route, nonce] of [['/render-nonce', 'from-render"<'], ['/both-nonces', 'from-render']] as const) {
+      const res = await fetch(`${bases.get(engine)}${route}`);
+      expect(res.status).toBe(200);
+      const $ = cheerio.load(await res.text());
+      expect($('script').length, route).toBe(1);
+      expect($('script').attr('nonce'), route).toBe(nonce);
+      // The proc still comes from res.locals (the render data has none).
+      const sandbox: Record<string, unknown> = {};
+      vm.runInNewContext($('script').html() ?? '', sandbox);
+      expect(Object.keys(sandbox.proc as object), route).toEqual(['buttoncolortst', 'buttontexttst']);
+    }
   });
 });
 
@@ -217,6 +235,11 @@ describe('EJS plugin', () => {
     expect(data).toEqual({ proc, n: 1 });
     expect(bound.proctor('buttoncolortst', 'blue')).toBe(true);
     expect(bound.procPayload('countryalgotst', 9, '1')).toBe(3);
+    // Called without a receiver (taken into a variable, or EJS's destructuredLocals): the bound data answers.
+    const { procScript, proctor: detached } = proctorData({ proc, cspNonce: 'n1' });
+    expect(detached('buttoncolortst', 'blue')).toBe(true);
+    expect(procScript('newfeaturerollout')).toBe('<script nonce="n1">var proc={"newfeaturerollout":{"group":"active","value":0,"payload":null}};</script>');
+    expect(ejs.render(`<%- procScript('newfeaturerollout') %>`, proctorData({ proc, cspNonce: 'n2' }), { strict: true, destructuredLocals: ['procScript'] })).toContain('nonce="n2"');
     expect(() => proctorData(null as never)).toThrow(/^data: expected the render data object/);
     expect(() => registerEjs({} as never)).toThrow(/^app: expected an Express app or router/);
     expect(() => proctorLocals({ nonceKey: '' })).toThrow(ConfigError);

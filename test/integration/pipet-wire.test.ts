@@ -119,6 +119,15 @@ describe('parseMatrixResponse', () => {
     expect(parseMatrixResponse(200, '{"tests":[]}')).toMatchObject({ ok: false });
     expect(parseMatrixResponse(404, '{"meta":{"error":"nope"}}')).toEqual({ ok: false, error: 'HTTP 404: nope' });
   });
+
+  it('refuses a matrix nested deeper than the loader accepts (the show page writes it back out)', () => {
+    const payload = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const doc = (depth: number) => `{"audit":{"version":"1"},"tests":{"deep":{"buckets":[{"name":"a","value":0,"payload":{"json":${payload(depth)}}}]}}}`;
+    expect(parseMatrixResponse(200, doc(200))).toMatchObject({ ok: true });
+    const refused = parseMatrixResponse(200, doc(6000));
+    expect(refused).toMatchObject({ ok: false });
+    expect(refused.ok ? '' : refused.error).toContain('a matrix may nest at most 256 levels');
+  });
 });
 
 describe('redactQueries', () => {

@@ -118,12 +118,12 @@ describe('bad input always gets the 400 envelope', () => {
     await expect400(`${ok}&${param}`, message);
   });
 
-  it.each(['ctx.country=%FF', 'ctx.country=%E0%A4%A', 'ctx.country=%', 'ctx.country=%G1', 'x=%C0%80', '%FF=1', 'ctx.country=%ED%A0%80'])(
-    'malformed percent-encoding %s',
-    async (param) => {
-      await expect400(`${ok}&${param}`, /^Malformed percent-encoding in /);
-    },
-  );
+  // Tomcat 9 `Parameters.processParameters`: a pair whose %-escape `UDecoder` refuses is skipped, the request
+  // goes on (here the required ctx.country is then missing: Pipet's own 400).
+  it.each(['ctx.country=%', 'ctx.country=%G1', 'ctx.country=%E0%A4%A', 'ctx.country=U%S'])('a malformed %%-escape drops the parameter: %s', async (param) => {
+    await expect400(`/groups/identify?id.USER=u1&${param}`, "Required variable 'country' not found by 'QUERY:ctx.country'. See the pipet configuration.");
+    expect((await rawGet(`${ok}&${param.replace('ctx.country', 'ctx.other')}`)).status).toBe(200);
+  });
 
   it('a 10 KB query value is refused with a clear message (limit configurable)', async () => {
     const long = 'x'.repeat(10 * 1024);
@@ -141,9 +141,11 @@ describe('bad input always gets the 400 envelope', () => {
     }
   });
 
-  it('repeated parameters: the first occurrence wins, later malformed ones still count as malformed', async () => {
+  it('repeated parameters: the first occurrence wins', async () => {
     expect((await rawGet(`${ok}&ctx.n=1&ctx.n=abc`)).status).toBe(200);
     await expect400(`${ok}&ctx.n=abc&ctx.n=1`, /^Could not convert raw value 'abc'/);
+    // A first occurrence Tomcat cannot decode is dropped, so the next one counts.
+    await expect400(`${ok}&ctx.n=%zz&ctx.n=abc`, /^Could not convert raw value 'abc'/);
   });
 
   it.each(['/groups/identify?', '/groups/identify?&', '/groups/identify??', '/groups/identify?=', '/groups/identify?&&=&=', '/groups/identify?ctx.country'])(

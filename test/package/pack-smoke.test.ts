@@ -46,8 +46,17 @@ describe('the packed package', () => {
     const matrix = readFileSync(path.join(root, 'examples/matrix.json'), 'utf8');
     writeFileSync(path.join(dir, 'matrix.json'), matrix);
     const call = `.Proctor.fromMatrix(require('node:fs').readFileSync('matrix.json','utf8')).determineTestGroups({ identifiers: { USER: 'pa5xq0lz4n80' } }).groups.buttoncolortst.name`;
-    expect(node('a.cjs', `console.log(require('proctor-node')${call})`).trim()).toBe('control');
-    expect(node('a.mjs', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const m = await import('proctor-node'); console.log(m${call})`).trim()).toBe('control');
+    expect(node('a.cjs', `console.log(require('proctor-node/engine')${call})`).trim()).toBe('control');
+    expect(node('a.mjs', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const m = await import('proctor-node/engine'); console.log(m${call})`).trim()).toBe('control');
+  });
+
+  it('gives the root and the engine entry the same error classes (instanceof holds across them)', () => {
+    const names = ['ProctorError', 'MatrixError', 'SpecificationError', 'RuleSyntaxError', 'RuleEvaluationError', 'isProctorError'];
+    const same = (a: string, b: string) => `console.log(${JSON.stringify(names)}.every((n) => ${a}[n] === ${b}[n]))`;
+    expect(node('same.cjs', same("require('proctor-node')", "require('proctor-node/engine')")).trim()).toBe('true');
+    expect(node('same.mjs', `const a = await import('proctor-node'); const b = await import('proctor-node/engine'); ${same('a', 'b')}`).trim()).toBe('true');
+    const thrown = `try { e.Proctor.fromMatrix('{'); } catch (err) { console.log(err instanceof r.MatrixError); }`;
+    expect(node('throw.cjs', `const r = require('proctor-node'); const e = require('proctor-node/engine'); ${thrown}`).trim()).toBe('true');
   });
 
   it('ships the CLI and the debug-page templates', () => {

@@ -16,12 +16,18 @@ const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
  * types are real: a package that resolved to `any` (or to nothing) leaves them unused, which is an error.
  */
 const imports: Readonly<Record<string, string>> = {
-  'proctor-node': `import { createProctor, localSource, Proctor } from 'proctor-node';
+  'proctor-node': `import { createProctor, localSource } from 'proctor-node';
 import type { ProctorClientOptions } from 'proctor-node';
 export type Root = ProctorClientOptions<'buttoncolortst'>;
-export const root = [createProctor, localSource, Proctor.fromMatrix] as const;
+export const root = [createProctor, localSource] as const;
 // @ts-expect-error createProctor takes options
 createProctor(42);`,
+  'proctor-node/engine': `import { Proctor } from 'proctor-node/engine';
+import type { TestMatrix } from 'proctor-node/engine';
+export type Matrix = TestMatrix;
+export const engine = Proctor.fromMatrix;
+// @ts-expect-error identifierValidator is 'noop', 'noEmpty' or a function
+Proctor.fromMatrix('{}', { identifierValidator: 42 });`,
   'proctor-node/express': `import { proctor, proctorDebugPages } from 'proctor-node/express';
 import type { ProctorMiddlewareOptions } from 'proctor-node/express';
 export type Express = ProctorMiddlewareOptions<'buttoncolortst'>;
@@ -52,6 +58,12 @@ export type Server = PipetServerOptions;
 export const server = createPipetServer;
 // @ts-expect-error createPipetServer takes options
 createPipetServer(42);`,
+  'proctor-node/openfeature': `import { proctorProvider } from 'proctor-node/openfeature';
+import type { ProctorProviderOptions } from 'proctor-node/openfeature';
+export type OpenFeatureOptions = ProctorProviderOptions;
+export const openfeature = proctorProvider;
+// @ts-expect-error proctorProvider takes options
+proctorProvider(42);`,
   'proctor-node/redis': `import { redisStore } from 'proctor-node/redis';
 import type { RedisStoreOptions } from 'proctor-node/redis';
 export type RedisOptions = RedisStoreOptions;

@@ -1,9 +1,13 @@
 /**
- * Turns the typed wrappers of the Java vectors (`{"$long": n}`, `{"$ua": {...}}`, see the vectors README)
- * into the JS values the port uses for the same Java values (spec §3.8).
+ * Turns the values of the Java vectors into the JS values the port uses for the same Java values (spec §3.8):
+ * plain JSON numbers as Jackson reads them (the vectors README: "integers -> Integer, decimals -> Double"),
+ * and the typed wrappers (`{"$long": n}`, `{"$ua": {...}}`).
  */
-import { wrapWholeDecimals } from '../../src/matrix/json-doubles.js';
+import { isJsonDouble } from '../../src/java/json.js';
+import { readJson } from '../../src/java/json-reader.js';
 import { ReleaseVersion, javaChar, javaDouble, javaStringArray } from '../../src/rules/index.js';
+import { javaByte, javaInt, javaShort } from '../../src/rules/values.js';
+import type { JavaInt } from '../../src/rules/values.js';
 
 /** Fields of a `{"$ua": {...}}` wrapper. */
 interface OracleUAFields {
@@ -47,8 +51,9 @@ export class OracleUA {
     return this.#browser;
   }
 
-  getOsMajor(): number {
-    return this.#osMajor;
+  /** Java `int getOsMajor()`: an Integer to EL. */
+  getOsMajor(): JavaInt {
+    return javaInt(this.#osMajor);
   }
 
   getVersion(): string | null {
@@ -76,23 +81,33 @@ function toLong(n: unknown): number | bigint {
 const WRAPPERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   $long: toLong,
   $biginteger: toLong,
-  $int: Number,
-  $short: Number,
-  $byte: Number,
+  $int: (v) => javaInt(Number(v)),
+  $short: (v) => javaShort(Number(v)),
+  $byte: (v) => javaByte(Number(v)),
   $double: (v) => javaDouble(Number(v)),
   $float: (v) => javaDouble(Number(v)),
   $bigdecimal: Number,
   $string: String,
   $char: (v) => javaChar(String(v)),
   $stringArray: (v) => javaStringArray((v as unknown[]).map(String)),
-  $set: (v) => new Set((v as unknown[]).map(fromVectorValue)),
+  $set: (v) => new Set((v as unknown[]).map((x, i) => fromVectorValue(x, v as unknown[], i))),
   $version: (v) => ReleaseVersion.parse(String(v)),
   $ua: (v) => new OracleUA(v as OracleUAFields),
 };
 
-/** Convert a vector value (context, constants, payload) recursively through arrays and objects. */
-export function fromVectorValue(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(fromVectorValue);
+/** A plain JSON number as Jackson reads it into an Object: Integer in the int range, else Long; `2.0` a Double. */
+function jacksonNumber(n: number, double: boolean): unknown {
+  if (double) return javaDouble(n);
+  return Number.isInteger(n) && n >= -2147483648 && n <= 0x7fffffff ? javaInt(n) : n;
+}
+
+/**
+ * Convert a vector value (context, constants, payload) recursively through arrays and objects. Numbers read
+ * by {@link parseVectorJson} become Integers, Longs and Doubles as Jackson would read them.
+ */
+export function fromVectorValue(v: unknown, container?: object, key?: string | number): unknown {
+  if (typeof v === 'number') return jacksonNumber(v, container !== undefined && key !== undefined && isJsonDouble(container, key));
+  if (Array.isArray(v)) return v.map((x, i) => fromVectorValue(x, v, i));
   if (typeof v !== 'object' || v === null) return v;
   const keys = Object.keys(v);
   const only = keys.length === 1 ? keys[0] : undefined;
@@ -100,15 +115,14 @@ export function fromVectorValue(v: unknown): unknown {
     const convert = WRAPPERS[only];
     if (convert) return convert((v as Record<string, unknown>)[only]);
   }
-  return Object.fromEntries(keys.map((k) => [k, fromVectorValue((v as Record<string, unknown>)[k])]));
+  return Object.fromEntries(keys.map((k) => [k, fromVectorValue((v as Record<string, unknown>)[k], v, k)]));
 }
 
 /**
  * `JSON.parse` for vector files that keeps `$long`/`$biginteger` integers beyond 2^53 exact (they become
- * decimal strings, which {@link fromVectorValue} turns into bigints).
+ * decimal strings, which {@link fromVectorValue} turns into bigints) and remembers which numbers were
+ * written as decimals (`2.0`), so that {@link fromVectorValue} makes them Doubles.
  */
-export function parseVectorJson(text: string, options: { readonly decimalsAsDoubles?: boolean } = {}): unknown {
-  const kept = text.replace(/("\$(?:long|biginteger)"\s*:\s*)(-?\d{16,})/g, '$1"$2"');
-  // The vectors README: "decimals -> Double". JSON.parse alone would make a whole one (`2.0`) a Long-looking `2`.
-  return JSON.parse(options.decimalsAsDoubles === true ? (wrapWholeDecimals(kept, '$double') ?? kept) : kept);
+export function parseVectorJson(text: string): unknown {
+  return readJson(text.replace(/("\$(?:long|biginteger)"\s*:\s*)(-?\d{16,})/g, '$1"$2"'));
 }

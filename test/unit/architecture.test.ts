@@ -24,8 +24,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   contract: ['matrix', 'logger'],
   cache: ['contract', 'errors', 'logger'],
   sources: ['contract', 'cache', 'engine', 'matrix', 'errors', 'logger', 'repeats'],
-  proc: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
-  // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, the entry point.
+  proc: ['contract', 'matrix', 'register', 'errors', 'logger', 'repeats'],
+  // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, OpenFeature, the entry point.
   templating: ['proc', 'contract', 'errors', 'logger'],
   express: ['proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],
   server: ['sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
@@ -33,6 +33,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // source or cache room can import it and the root entry never loads ioredis.
   redis: ['cache', 'sources', 'errors', 'logger'],
   cli: ['server', 'sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
+  openfeature: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
   index: ['*'],
 };
 

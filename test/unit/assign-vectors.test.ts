@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isProctorError, loadMatrix, MatrixError, Proctor } from '../../src/index.js';
-import type { IdentifierValidator, Payload } from '../../src/index.js';
+import { isProctorError, MatrixError } from '../../src/index.js';
+import { loadMatrix, Proctor } from '../../src/engine/index.js';
+import type { Payload } from '../../src/index.js';
+import type { IdentifierValidator } from '../../src/engine/index.js';
+import { stringifyJson } from '../../src/java/json-stringify.js';
 import { fromVectorValue } from '../support/vector-values.js';
 import { readVectors } from '../support/vectors.js';
 import type { AssignCaseInput } from '../support/vectors.js';
@@ -56,7 +59,8 @@ function options(m: MatrixVectors, c?: Case) {
 }
 
 describe.each(matrices.map((m) => [m.name, m] as const))('assign.json %s', (_name, m) => {
-  const source = m.matrixText ?? m.matrix;
+  // As text, as Java read it: constants are then Integers (`18`) and Doubles (`2.0`) as the JSON wrote them.
+  const source = m.matrixText ?? stringifyJson(m.matrix);
   const load = m.load;
 
   if (!load.ok) {

@@ -14,7 +14,8 @@ vi.mock('../../src/engine/force-groups/index.js', async (importOriginal) => {
   };
 });
 
-const { createProctor, explainAssignment, localSource, Proctor } = await import('../../src/index.js');
+const { createProctor, localSource } = await import('../../src/index.js');
+const { explainAssignment, Proctor } = await import('../../src/engine/index.js');
 const exampleMatrix = (await import('../../examples/matrix.json', { with: { type: 'json' } })).default;
 
 describe('force groups parsed once', () => {
@@ -47,7 +48,7 @@ describe('force groups parsed once', () => {
   });
 
   it('an empty string is nothing forced, before and after another string', async () => {
-    const { EMPTY_FORCE_GROUPS } = await import('../../src/index.js');
+    const { EMPTY_FORCE_GROUPS } = await import('../../src/engine/index.js');
     const proctor = Proctor.fromMatrix(exampleMatrix);
     expect(proctor.parseForceGroups('')).toBe(EMPTY_FORCE_GROUPS);
     expect(proctor.parseForceGroups('buttoncolortst2').groups.get('buttoncolortst')).toBe(2);

@@ -9,6 +9,7 @@ import {
   type ForceGroupsDefaultMode,
 } from '../../src/engine/force-groups/index.js';
 import { Proctor } from '../../src/engine/proctor.js';
+import { stringifyJson } from '../../src/java/json-stringify.js';
 import type { Payload } from '../../src/matrix/types.js';
 import { readVectors } from '../support/vectors.js';
 
@@ -174,6 +175,16 @@ describe('payload grammar (the regex decides whether the element counts at all)'
   ])('%j voids the element (%s)', (s) => {
     expect(parse(s)).toEqual({ forceGroups: {}, forcePayloads: {}, defaultMode: 'NONE' });
     expect(parse(s + ',def2').forceGroups).toEqual({ def: 2 });
+  });
+
+  // Issue 15: a deep payload breaks the JSON writers. The grammar bounds a forced payload's nesting at two (a
+  // map of scalars and flat arrays) and `json` is never forced, so no deeper payload gets past the scanner.
+  it.each(['map', 'json', 'stringArray', 'longArray'])('a %s payload nested 50,000 levels voids its element, and nothing else', (type) => {
+    const n = 50_000;
+    for (const [open, close] of [['[', ']'], ['{"a":', '}'], ['{"a":[', ']}']]) {
+      const s = `abc1;${type}:${(open as string).repeat(n)}1${(close as string).repeat(n)},de2;map:{"k":[1,2]}`;
+      expect(parse(s)).toEqual({ forceGroups: { de: 2 }, forcePayloads: { de: { map: { k: [1, 2] } } }, defaultMode: 'NONE' });
+    }
   });
 
   it.each([
@@ -353,6 +364,37 @@ describe('applyForcedPayload', () => {
     expect(applyForcedPayload({ map: { a: null } }, { map: { a: 1 } })).toEqual({ map: { a: null } });
     // The input is never modified.
     expect(map.label).toBe('tst');
+  });
+});
+
+describe('forced map payloads on a matrix read from text: Jackson\'s classes decide', () => {
+  // TestChooser.validateForcePayloadMap: a forced value may replace a Double or a String, only an Integer may
+  // replace a Long, and nothing replaces an Integer (the whole bucket payload is kept). Jackson read the map
+  // from the matrix text: `2` an Integer, `2.0` a Double, 3000000000 a Long.
+  const text = `{"audit": {"version": "1", "updated": 0, "updatedBy": "t"}, "tests": {"maptst": {"testType": "USER", "salt": "maptst",
+    "buckets": [{"name": "a", "value": 0, "payload": {"map": {"count": 2, "price": 2.0, "big": 3000000000, "label": "x"}}},
+                {"name": "b", "value": 1, "payload": {"map": {"count": 3, "price": 3.0, "big": 3000000001, "label": "y"}}}],
+    "allocations": [{"id": "#A1", "ranges": [{"bucketValue": 0, "length": 1.0}]}]}}}`;
+  const proctor = Proctor.fromMatrix(text, { forcePayloadTests: 'all' });
+  const forced = (payload: string): unknown => proctor.determineTestGroups({ identifiers: { USER: 'u' }, forceGroups: `maptst1;map:${payload}` }).get('maptst')?.payload;
+  const original = { map: { count: 3, price: 3, big: 3000000001, label: 'y' } };
+
+  it.each([
+    ['{"price": 5}', { map: { ...original.map, price: 5 } }],
+    ['{"price": "cheap"}', { map: { ...original.map, price: 'cheap' } }],
+    ['{"label": 1.5}', { map: { ...original.map, label: 1.5 } }],
+    ['{"big": 7}', { map: { ...original.map, big: 7 } }],
+    ['{"big": 7.0}', original],
+    ['{"count": 4}', original],
+    ['{"count": 4, "price": 5}', original],
+  ])('%s', (payload, expected) => {
+    expect(forced(payload)).toEqual(expected);
+  });
+
+  it('the merged map writes its Doubles back as Doubles', () => {
+    const payload = forced('{"price": 5.0, "label": 2}') as object;
+    expect(stringifyJson(payload)).toBe('{"map":{"count":3,"price":5.0,"big":3000000001,"label":2}}');
+    expect(stringifyJson(forced('{"label": "z"}'))).toBe('{"map":{"count":3,"price":3.0,"big":3000000001,"label":"z"}}');
   });
 });
 

@@ -87,7 +87,7 @@ function specifiersIn(source: ts.SourceFile): { node: ts.Node; specifier: string
 }
 
 /** Packages the floor may use: pure computation, no I/O. */
-const FLOOR_PACKAGES = new Set(['lru-cache']);
+const FLOOR_PACKAGES = new Set(['lru-cache', 're2js']);
 /** Globals that mean I/O, timers or the process. */
 const IO_GLOBALS = new Set(['process', 'fetch', 'console', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'Buffer']);
 

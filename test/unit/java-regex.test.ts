@@ -1,6 +1,7 @@
 /** Java regular expressions as `proctor:matches` and `String.matches` see them (spec §3.6, §3.9). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compilePattern } from '../../src/java/regex/engine.js';
 import { compileJavaRegex, javaMatches, javaSplit, MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, REGEX_CACHE_SIZE } from '../../src/java/regex/index.js';
 
 type Expected = boolean | 'error';
@@ -11,6 +12,33 @@ function matches(input: string, pattern: string): Expected {
   } catch {
     return 'error';
   }
+}
+
+/** The same pattern forced onto one engine: the JS one (what every pattern ran on before) or re2js. */
+function on(engine: 'backtracking' | 'linear', input: string, pattern: string): Expected {
+  try {
+    return compilePattern(pattern, true, engine).matches(input);
+  } catch {
+    return 'error';
+  }
+}
+
+/** Whether RE2 can express the pattern (else the linear engine is not asked). */
+function linearRuns(pattern: string, whole = true): boolean {
+  try {
+    compilePattern(pattern, whole, 'linear');
+    return true;
+  } catch (error) {
+    return !(error instanceof Error && error.name === 'NeedsBacktracking');
+  }
+}
+
+function backtracking(input: string, pattern: string): Expected {
+  return on('backtracking', input, pattern);
+}
+
+function linear(input: string, pattern: string, expected: Expected): Expected {
+  return linearRuns(pattern) ? on('linear', input, pattern) : expected;
 }
 
 const CASES: readonly (readonly [string, string, Expected])[] = [
@@ -116,8 +144,8 @@ const CASES: readonly (readonly [string, string, Expected])[] = [
   ['-', '[-a]', true],
   [']', '[]a]', true],
   ['\\', '[\\\\]', true],
-  ['b', '[a-c&&b]', 'error'],
-  ['a', '[[a]]', 'error'],
+  ['b', '[a-c&&b]', true],
+  ['a', '[[a]]', true],
   ['a', '[', 'error'],
   ['a', '[b-a]', 'error'],
   ['5', '[\\d]', true],
@@ -160,8 +188,9 @@ const CASES: readonly (readonly [string, string, Expected])[] = [
   // Case-insensitivity does not apply to \\W, only to the letters next to it.
   ['A', '(?i)[\\Wa]', true],
   ['K', '(?iu)[^\\Wk]', false],
-  // Java accepts intersections (false here), but class set operations stay refused.
-  ['x', '[\\S&&[^x]]', 'error'],
+  // Intersections: \S minus x.
+  ['x', '[\\S&&[^x]]', false],
+  ['y', '[\\S&&[^x]]', true],
   // Classes work on code points: Java's Pattern turns the pattern into an int[] of code points before parsing, and
   // a class whose members include a supplementary character matches by code point (CharProperty), never half a
   // surrogate pair.
@@ -208,8 +237,10 @@ const CASES: readonly (readonly [string, string, Expected])[] = [
   ['a', '[0-\\p{L}]', 'error'],
   ['-', '[\\d-z]', true],
   ['y', '[\\d-z]', false],
-  // `-` before `[` is not a range (Pattern.range: endRange == '['); the nested class is then a union (refused).
-  ['a', '[!-[a]]', 'error'],
+  // `-` before `[` is not a range (Pattern.range: endRange == '['): `!`, `-` and the nested class `[a]`.
+  ['a', '[!-[a]]', true],
+  ['-', '[!-[a]]', true],
+  ['"', '[!-[a]]', false],
   // Comments mode: peek() skips whitespace before the `-`, so `[a - c]` is a range.
   ['b', '(?x)[a - c]', true],
   // \Q…\E: Pattern.RemoveQEQuoting rewrites the quote into escaped literals before parsing, in and out of classes.
@@ -320,6 +351,10 @@ describe('Java regex escapes in and out of a class', () => {
   it.each(SAME_IN_AND_OUT)('%j matches %j, bare and in a class → %s', (input, escape, expected) => {
     expect(matches(input, escape)).toBe(expected);
     expect(matches(input, `[${escape}]`)).toBe(expected);
+    expect(backtracking(input, escape)).toBe(expected);
+    expect(backtracking(input, `[${escape}]`)).toBe(expected);
+    expect(linear(input, escape, expected)).toBe(expected);
+    expect(linear(input, `[${escape}]`, expected)).toBe(expected);
   });
 
   it.each(OUTSIDE_ONLY)('%j matches %j, but the escape is an error in a class', (input, pattern) => {
@@ -354,11 +389,12 @@ function sample(): number[] {
 }
 
 /** The sample code points `pattern` matches, as the fixture writes them: hex runs `a` or `a-b`, comma-separated. */
-function matchingRuns(pattern: string, cps: readonly number[]): string {
+function matchingRuns(pattern: string, cps: readonly number[], engine: 'auto' | 'backtracking' | 'linear' = 'auto'): string {
   const runs: [number, number][] = [];
   let prev = -2;
+  const compiled = compilePattern(pattern, true, engine);
   for (const cp of cps) {
-    if (!javaMatches(String.fromCodePoint(cp), pattern)) continue;
+    if (!compiled.matches(String.fromCodePoint(cp))) continue;
     const last = runs[runs.length - 1];
     if (last !== undefined && prev === cp - 1 && last[1] === prev) last[1] = cp;
     else runs.push([cp, cp]);
@@ -371,6 +407,8 @@ describe('Java regex classes, code point by code point (JDK 17 fixture)', () => 
   const cps = sample();
   it.each(CLASS_FIXTURE.patterns.map((p) => [p.pattern, p.matches] as const))('%s', (pattern, expected) => {
     expect(matchingRuns(pattern, cps)).toBe(expected);
+    expect(matchingRuns(pattern, cps, 'backtracking')).toBe(expected);
+    expect(matchingRuns(pattern, cps, 'linear')).toBe(expected);
   });
 
   it.each([
@@ -389,9 +427,29 @@ describe('Java regex classes, code point by code point (JDK 17 fixture)', () => 
   });
 });
 
+describe('the two engines read Unicode properties alike', () => {
+  // A pattern runs on JS RegExp up to its input cap and on re2js beyond: `\p{…}` must mean the same to both
+  // (V8's ICU tables and re2js's own). Planes 0–2 and 14 whole, the rest sampled.
+  const sample: number[] = [];
+  for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x30000 || (cp >= 0xe0000 && cp < 0xf0000) ? 1 : 97) {
+    if (cp < 0xd800 || cp > 0xdfff) sample.push(cp);
+  }
+  it.each(['\\p{L}', '\\p{Nd}', '\\p{P}', '\\p{IsAlphabetic}', '\\p{javaLowerCase}', '\\p{javaUpperCase}', '\\p{IsGreek}', '(?U)\\s', '\\p{Cn}'])(
+    '%s',
+    (pattern) => {
+      const js = compilePattern(pattern, true, 'backtracking');
+      const re2 = compilePattern(pattern, true, 'linear');
+      const differ = sample.filter((cp) => js.matches(String.fromCodePoint(cp)) !== re2.matches(String.fromCodePoint(cp)));
+      expect(differ.map((cp) => cp.toString(16))).toEqual([]);
+    },
+  );
+});
+
 describe('Java regex semantics', () => {
   it.each(CASES)('%j matches %j → %s', (input, pattern, expected) => {
     expect(matches(input, pattern)).toBe(expected);
+    expect(backtracking(input, pattern)).toBe(expected);
+    expect(linear(input, pattern, expected)).toBe(expected);
   });
 
   it('bounds pattern and input length, and the cache', () => {
@@ -423,5 +481,26 @@ describe('Java regex semantics', () => {
     expect(javaSplit('a,b,,c,,', ',')).toEqual(['a', 'b', '', 'c']);
     expect(javaSplit('abc', '')).toEqual(['a', 'b', 'c']);
     expect(javaSplit('', ',')).toEqual(['']);
+  });
+
+  it('splits the same on both engines', () => {
+    const rows: readonly (readonly [string, string, readonly string[]])[] = [
+      ['a,b,,c,,', ',', ['a', 'b', '', 'c']],
+      ['abc', '', ['a', 'b', 'c']],
+      [',a', ',', ['', 'a']],
+      ['\u{1F600}\u{1F601}', '', ['\u{1F600}', '\u{1F601}']],
+      ['a1b22c', '\\d+', ['a', 'b', 'c']],
+      ['a b\tc', '\\s', ['a', 'b', 'c']],
+      ['aXbxc', '(?i)x', ['a', 'b', 'c']],
+      ['ab', '(?<=a)', ['a', 'b']],
+      ['one two', '\\b', ['one', ' ', 'two']],
+      ['a\nb\n', '$', ['a\nb', '\n']],
+      ['a\nb', '(?m)^', ['a\n', 'b']],
+    ];
+    for (const [input, pattern, expected] of rows) {
+      expect(javaSplit(input, pattern)).toEqual(expected);
+      expect(compilePattern(pattern, false, 'backtracking').split(input)).toEqual(expected);
+      if (linearRuns(pattern, false)) expect(compilePattern(pattern, false, 'linear').split(input)).toEqual(expected);
+    }
   });
 });

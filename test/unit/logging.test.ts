@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Proctor } from '../../src/index.js';
+import { Proctor } from '../../src/engine/index.js';
 
 const audit = { version: '9', updated: 0, updatedBy: 't' };
 function test(salt: string, ranges: [number, number][], extra: Record<string, unknown> = {}) {

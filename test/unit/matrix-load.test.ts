@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadMatrix, MatrixError, parseTestMatrix, Proctor, SpecificationError } from '../../src/index.js';
+import { MatrixError, SpecificationError } from '../../src/index.js';
+import { loadMatrix, parseTestMatrix, Proctor } from '../../src/engine/index.js';
 
 const audit = { version: '3', updated: 1454432430000, updatedBy: 'alice' };
 const test = (extra: Record<string, unknown> = {}) => ({
@@ -189,5 +190,52 @@ describe('matrix text: whole decimals in constants are Java Doubles', () => {
 
   it('an already-parsed matrix cannot tell 2.0 from 2 (spec §3.8): there 2.0 is the Long 2', () => {
     expect(assigned(JSON.parse(text('{ "DBLS": [1.5, 2.0], "ONE": 1, "TXT": "2.0" }')))).toBe('off');
+  });
+});
+
+describe('specification text is read as Java reads it (comments allowed, spec §1.9)', () => {
+  // ProctorUtils.readSpecification reads with Serializers.lenient(), which enables Jackson's ALLOW_COMMENTS;
+  // Proctor's demo application ships a specification with a `//` comment. The matrix loader does not.
+  const spec = `\uFEFF{
+    // the app's tests
+    "tests": {
+      /* the button colour */ "btntst": { "buckets": { "control": 0, "test": 1 }, "fallbackValue": -1 } // no payload
+    },
+    "providedContext": { "country": "String" } /* closing */
+  }`;
+
+  it('accepts // and /* */ comments and a byte-order mark', () => {
+    const result = loadMatrix({ audit, tests: { btntst: test() } }, { specification: spec });
+    expect(result.loadedTests).toEqual(['btntst']);
+    expect(result.errors.size).toBe(0);
+  });
+
+  it('still rejects a specification that is not JSON, naming the place', () => {
+    expect(() => loadMatrix({ audit, tests: {} }, { specification: '{"tests": {} /* open' })).toThrow(SpecificationError);
+    expect(() => loadMatrix({ audit, tests: {} }, { specification: '{"tests": {}} trailing' })).toThrow(/specification is not valid JSON: expected the end of the document/);
+  });
+});
+
+describe('payload validators see the payload as Java does', () => {
+  // ProctorUtils.checkMapPayloadTypes → evaluatePayloadMapValidator(payload.getMap()): Jackson's Integer and
+  // Double; evaluatePayloadValidator: `value` is payload.fetchAValue(), a Double for doubleValue.
+  const matrix = (payload: string): string =>
+    `{"audit": {"version": "1", "updated": 0, "updatedBy": "t"}, "tests": {"t": {"testType": "USER", "salt": "t",
+      "buckets": [{"name": "a", "value": 0, "payload": ${payload}}], "allocations": [{"ranges": [{"bucketValue": 0, "length": 1.0}]}]}}}`;
+  const spec = (type: string, validator: string, schema?: Record<string, string>) => ({
+    tests: { t: { buckets: { a: 0 }, fallbackValue: -1, payload: { type, validator, ...(schema ? { schema } : {}) } } },
+    dynamicFilters: [],
+  });
+
+  it('a map value written 2.0 is a Double (2.0 == "2.0"), 2 is an Integer', () => {
+    const ok = loadMatrix(matrix('{"map": {"price": 2.0, "n": 2}}'), { specification: spec('map', "${price == '2.0' && n == 2}", { price: 'doubleValue', n: 'longValue' }) });
+    expect(ok.errors.size).toBe(0);
+    // Long.valueOf("2.0") fails: an integer map value compared with '2.0' is an error.
+    const bad = loadMatrix(matrix('{"map": {"price": 2, "n": 2}}'), { specification: spec('map', "${price == '2.0'}", { price: 'doubleValue', n: 'longValue' }) });
+    expect(bad.errors.has('t')).toBe(true);
+  });
+
+  it('a doubleValue is a Double even when whole', () => {
+    expect(loadMatrix(matrix('{"doubleValue": 2}'), { specification: spec('doubleValue', "${value == '2.0'}") }).errors.size).toBe(0);
   });
 });

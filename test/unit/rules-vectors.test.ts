@@ -30,7 +30,7 @@ interface Row {
   readonly verifyWithContextAsProvided: Verification;
 }
 
-const { rows } = parseVectorJson(readFileSync(path.join(VECTORS_DIR, 'rules.json'), 'utf8'), { decimalsAsDoubles: true }) as { rows: Row[] };
+const { rows } = parseVectorJson(readFileSync(path.join(VECTORS_DIR, 'rules.json'), 'utf8')) as { rows: Row[] };
 
 /**
  * Rows where JS values cannot carry the Java type the row depends on (spec §3.8). Keyed by row id, with the

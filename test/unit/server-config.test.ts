@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { javaInt, javaShort } from '../../src/java/boxes.js';
+import { compileRule, javaChar } from '../../src/rules/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { parsePipetConfig } from '../../src/server/config.js';
 import { ConversionFailure, lookupConverter } from '../../src/server/converters.js';
@@ -42,7 +44,10 @@ describe('value converters (spec §5.2)', () => {
   });
 
   it('integers fail with NumberFormatException, range-checked per type', () => {
-    expect(convert('int', '42')).toBe(42);
+    // Pipet's converters give Integer.valueOf / Short.valueOf / Long.valueOf: each keeps its Java type for the rules.
+    expect(convert('int', '42')).toEqual(javaInt(42));
+    expect(convert('short', '-7')).toEqual(javaShort(-7));
+    expect(convert('long', '42')).toBe(42);
     expect(convert('int', '2147483648')).toEqual(new ConversionFailure('NumberFormatException'));
     expect(convert('byte', '200')).toEqual(new ConversionFailure('NumberFormatException'));
     expect(convert('long', '9223372036854775807')).toBe(9223372036854775807n);
@@ -51,7 +56,9 @@ describe('value converters (spec §5.2)', () => {
   });
 
   it('chars must be exactly one UTF-16 unit', () => {
-    expect(convert('char', 'x')).toBe('x');
+    // Pipet's converter gives a Character, which EL compares as its code (`c == 120`), unlike a String.
+    expect(convert('char', 'x')).toEqual(javaChar('x'));
+    expect(compileRule('${c == 120 && c > 119}').evaluate({ constants: {}, context: { c: convert('char', 'x') } })).toBe(true);
     expect(convert('char', 'xy')).toEqual(new ConversionFailure('Parameter was length 2 but expecting length 1.'));
     expect(convert('char', '')).toEqual(new ConversionFailure('Parameter was length 0 but expecting length 1.'));
     expect(convert('char', '😀')).toEqual(new ConversionFailure('Parameter was length 2 but expecting length 1.'));
@@ -102,7 +109,7 @@ describe('parsePipetConfig (spec §5.1)', () => {
   it('stores numeric and boolean defaults as text, as Jackson does', () => {
     const config = parsePipetConfig({ context: { n: { type: 'int', defaultValue: 5 }, b: { type: 'boolean', defaultValue: true } }, identifiers: { USER: {} } });
     expect(config.context.map((v) => [v.defaultValue, v.convertedDefault])).toEqual([
-      ['5', 5],
+      ['5', javaInt(5)],
       ['true', true],
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JavaDouble, JsonNodeValue, writeJson } from '../../src/server/json-writer.js';
+import { JavaDouble } from '../../src/java/boxes.js';
+import { JsonNodeValue, writeJson } from '../../src/server/json-writer.js';
 import { errorEnvelope, okEnvelope } from '../../src/server/responses.js';
 
 describe('writeJson (Jackson DefaultPrettyPrinter)', () => {

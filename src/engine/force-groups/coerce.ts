@@ -5,6 +5,7 @@
  */
 
 import type { Payload } from '../../matrix/types.js';
+import { markJsonDouble, markJsonText } from '../../java/json.js';
 import { LONG_MAX_AS_DOUBLE, LONG_MIN_AS_DOUBLE, parseJavaDouble, parseJavaLong } from '../../java/numbers/index.js';
 import { javaTrim } from '../../java/text.js';
 import { fail, JsonReader, type JsonToken } from './json-reader.js';
@@ -124,7 +125,11 @@ export function parsePayload(s: string, typeStart: number, typeEnd: number): Pay
       case 'map': {
         if (token.kind !== 'map') return null;
         const entries = token.entries.map(([k, v]) => [k, toUntyped(v)] as const);
-        payload = { map: Object.freeze(Object.fromEntries(entries)) };
+        const map = Object.fromEntries(entries);
+        // Jackson's classes of the forced values: `1` an Integer, `1.0` a Double (written back as `1.0`).
+        markJsonText(map);
+        for (const [k, v] of token.entries) if (v.kind === 'float' && Number.isInteger(map[k])) markJsonDouble(map, k);
+        payload = { map: Object.freeze(map) };
         break;
       }
       default:

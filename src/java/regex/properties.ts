@@ -1,126 +1,219 @@
 /**
- * Java's character sets as JS class content: POSIX and `java*` classes, Unicode properties, the predefined
- * `\d` `\w` `\s` `\h` `\v`, and how a class with negated members becomes one JS construct.
+ * Java's named character sets as predicates: POSIX and `java*` classes, Unicode categories, scripts and binary
+ * properties, and the predefined `\d` `\w` `\s` `\h` `\v`. The lookup follows JDK 17's `Pattern.family` and
+ * `CharPredicates` (`forProperty`, `forUnicodeProperty`, `forPOSIXName`), including their case-insensitive
+ * variants: under CASE_INSENSITIVE, `\p{Lower}`/`\p{Upper}` are `[a-zA-Z]` and `\p{Lu}`/`\p{Ll}`/`\p{Lt}`,
+ * `\p{javaLowerCase}`, `\p{IsLowercase}`… are all cased letters (JDK-8214245, JDK 13+).
  */
+import { not, set } from './char-class.js';
+import type { CharPred } from './char-class.js';
 import { unsupported } from './syntax.js';
-import type { Escape, Flags } from './syntax.js';
+import type { Flags } from './syntax.js';
 
-const POSIX: Readonly<Record<string, string>> = {
-  Lower: 'a-z',
-  Upper: 'A-Z',
-  ASCII: '\\x00-\\x7F',
-  Alpha: 'a-zA-Z',
-  Digit: '0-9',
-  Alnum: 'a-zA-Z0-9',
-  Punct: '!-\\/:-@\\[-`{-~',
-  Graph: '!-~',
-  Print: ' -~',
-  Blank: ' \\t',
-  Cntrl: '\\x00-\\x1F\\x7F',
-  XDigit: '0-9a-fA-F',
-  Space: ' \\t\\n\\x0B\\f\\r',
-};
+const CASED = '\\p{Lowercase}\\p{Uppercase}\\p{Lt}';
+const CASED_LETTERS = '\\p{Lu}\\p{Ll}\\p{Lt}';
+/** `[^…]` of these is Java's GRAPH (not space, control, surrogate or unassigned); PRINT drops Zs from the list. */
+const NOT_GRAPH = '\\p{Zs}\\p{Zl}\\p{Zp}\\p{Cc}\\p{Cs}\\p{Cn}';
+const NOT_PRINT = '\\p{Zl}\\p{Zp}\\p{Cc}\\p{Cs}\\p{Cn}';
+const HEX_DIGIT = '\\p{Nd}\\p{Hex_Digit}';
 
-const UNICODE_POSIX: Readonly<Record<string, string>> = {
-  Lower: '\\p{Lowercase}',
-  Upper: '\\p{Uppercase}',
-  Alpha: '\\p{Alphabetic}',
-  Digit: '\\p{Nd}',
-  Alnum: '\\p{Alphabetic}\\p{Nd}',
-  Punct: '\\p{P}',
-  Space: '\\p{White_Space}',
-  XDigit: '\\p{Nd}\\p{Hex_Digit}',
-};
+/** `CharPredicates.forProperty(name, caseIns)`: categories, ASCII POSIX classes, `java*` methods. */
+function forProperty(name: string, ci: boolean): CharPred | null {
+  if (/^(?:L[mo]?|M[nce]?|N[dlo]?|P[cdseifo]?|S[mcko]?|Z[slp]?|C[cfson]?)$/.test(name)) return set(`\\p{${name}}`);
+  switch (name) {
+    case 'Lu':
+    case 'Ll':
+    case 'Lt':
+      return set(ci ? CASED_LETTERS : `\\p{${name}}`);
+    case 'LC':
+      return set(CASED_LETTERS);
+    case 'LD':
+      return set('\\p{L}\\p{Nd}');
+    case 'L1':
+      return set('\\x00-\\xFF');
+    case 'all':
+      return set('\\u{0}-\\u{10FFFF}');
+    case 'ASCII':
+      return set('\\x00-\\x7F');
+    case 'Alnum':
+      return set('a-zA-Z0-9');
+    case 'Alpha':
+      return set('a-zA-Z');
+    case 'Blank':
+      return set(' \\t');
+    case 'Cntrl':
+      return set('\\x00-\\x1F\\x7F');
+    case 'Digit':
+      return set('0-9');
+    case 'Graph':
+      return set('!-~');
+    case 'Lower':
+      return set(ci ? 'a-zA-Z' : 'a-z');
+    case 'Print':
+      return set(' -~');
+    case 'Punct':
+      return set('!-\\/:-@\\[-`{-~');
+    case 'Space':
+      return set(' \\t\\n\\x0B\\f\\r');
+    case 'Upper':
+      return set(ci ? 'a-zA-Z' : 'A-Z');
+    case 'XDigit':
+      return set('0-9a-fA-F');
+    case 'javaLowerCase':
+      return set(ci ? CASED : '\\p{Lowercase}');
+    case 'javaUpperCase':
+      return set(ci ? CASED : '\\p{Uppercase}');
+    case 'javaTitleCase':
+      return set(ci ? CASED : '\\p{Lt}');
+    case 'javaAlphabetic':
+      return set('\\p{Alphabetic}');
+    case 'javaIdeographic':
+      return set('\\p{Ideographic}');
+    case 'javaDigit':
+      return set('\\p{Nd}');
+    case 'javaDefined':
+      return not(set('\\p{Cn}'));
+    case 'javaLetter':
+      return set('\\p{L}');
+    case 'javaLetterOrDigit':
+      return set('\\p{L}\\p{Nd}');
+    case 'javaSpaceChar':
+      return set('\\p{Zs}\\p{Zl}\\p{Zp}');
+    case 'javaWhitespace':
+      return set(' \\t\\n\\x0B\\f\\r\\x1C-\\x1F\\u1680\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000');
+    case 'javaISOControl':
+      return set('\\x00-\\x1F\\x7F-\\x9F');
+    case 'javaMirrored':
+      return set('\\p{Bidi_Mirrored}');
+    default:
+      return null;
+  }
+}
 
-const JAVA_PROPS: Readonly<Record<string, string>> = {
-  javaLowerCase: '\\p{Lowercase}',
-  javaUpperCase: '\\p{Uppercase}',
-  javaWhitespace: ' \\t\\n\\x0B\\f\\r\\x1C-\\x1F\\u1680\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000',
-  javaMirrored: '\\p{Bidi_Mirrored}',
-  javaLetter: '\\p{L}',
-  javaDigit: '\\p{Nd}',
-  javaLetterOrDigit: '\\p{L}\\p{Nd}',
-  javaAlphabetic: '\\p{Alphabetic}',
-  javaIdeographic: '\\p{Ideographic}',
-  javaTitleCase: '\\p{Lt}',
-  javaSpaceChar: '\\p{Zs}\\p{Zl}\\p{Zp}',
-  javaISOControl: '\\x00-\\x1F\\x7F-\\x9F',
-};
+/** `CharPredicates.getPosixPredicate` (upper-case names): the Unicode POSIX classes of `(?U)` and `\p{IsAlpha}`. */
+function posixPredicate(name: string, ci: boolean): CharPred | null {
+  switch (name) {
+    case 'ALPHA':
+      return set('\\p{Alphabetic}');
+    case 'LOWER':
+      return set(ci ? CASED : '\\p{Lowercase}');
+    case 'UPPER':
+      return set(ci ? CASED : '\\p{Uppercase}');
+    case 'SPACE':
+      return set('\\p{White_Space}');
+    case 'PUNCT':
+      return set('\\p{P}');
+    case 'XDIGIT':
+      return set(HEX_DIGIT);
+    case 'ALNUM':
+      return set('\\p{Alphabetic}\\p{Nd}');
+    case 'CNTRL':
+      return set('\\p{Cc}');
+    case 'DIGIT':
+      return set('\\p{Nd}');
+    case 'BLANK':
+      return set('\\p{Zs}\\t');
+    case 'GRAPH':
+      return not(set(NOT_GRAPH));
+    case 'PRINT':
+      return not(set(NOT_PRINT));
+    default:
+      return null;
+  }
+}
 
-const CATEGORY = /^(?:L[ultmo&]?|M[nce]?|N[dlo]?|P[cdseifo]?|S[mcko]?|Z[slp]?|C[cfson]?)$/;
-const UNICODE_BINARY: Readonly<Record<string, string>> = {
-  ALPHABETIC: 'Alphabetic',
-  LETTER: 'L',
-  IDEOGRAPHIC: 'Ideographic',
-  LOWERCASE: 'Lowercase',
-  UPPERCASE: 'Uppercase',
-  TITLECASE: 'Lt',
-  PUNCTUATION: 'P',
-  CONTROL: 'Cc',
-  WHITE_SPACE: 'White_Space',
-  WHITESPACE: 'White_Space',
-  DIGIT: 'Nd',
-  HEX_DIGIT: 'Hex_Digit',
-  HEXDIGIT: 'Hex_Digit',
-  NONCHARACTER_CODE_POINT: 'Noncharacter_Code_Point',
-  ASSIGNED: 'Assigned',
-  EMOJI: 'Emoji',
-  JOIN_CONTROL: 'Join_Control',
-};
+/** `CharPredicates.getUnicodePredicate` (upper-case names), then the POSIX ones: `\p{IsAlphabetic}`… */
+function forUnicodeProperty(name: string, ci: boolean): CharPred | null {
+  switch (name) {
+    case 'ALPHABETIC':
+      return set('\\p{Alphabetic}');
+    case 'ASSIGNED':
+      return not(set('\\p{Cn}'));
+    case 'CONTROL':
+      return set('\\p{Cc}');
+    case 'HEXDIGIT':
+    case 'HEX_DIGIT':
+      return set(HEX_DIGIT);
+    case 'IDEOGRAPHIC':
+      return set('\\p{Ideographic}');
+    case 'JOINCONTROL':
+    case 'JOIN_CONTROL':
+      return set('\\u200C\\u200D');
+    case 'LETTER':
+      return set('\\p{L}');
+    case 'LOWERCASE':
+      return set(ci ? CASED : '\\p{Lowercase}');
+    case 'NONCHARACTERCODEPOINT':
+    case 'NONCHARACTER_CODE_POINT':
+      return set('\\p{Noncharacter_Code_Point}');
+    case 'TITLECASE':
+      return set(ci ? CASED : '\\p{Lt}');
+    case 'PUNCTUATION':
+      return set('\\p{P}');
+    case 'UPPERCASE':
+      return set(ci ? CASED : '\\p{Uppercase}');
+    case 'WHITESPACE':
+    case 'WHITE_SPACE':
+      return set('\\p{White_Space}');
+    case 'WORD':
+      return set(UNICODE_WORD);
+    default:
+      return posixPredicate(name, ci);
+  }
+}
 
-/** `\d` `\w` `\s` `\h` `\v` (ASCII unless `(?U)`) and their upper-case complements, as class content. */
-export function predefined(ch: string, flags: Flags): Escape {
+const UNICODE_WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\u200C\\u200D';
+
+/** `UnicodeScript.forName`, as far as JS knows the script's name (an unknown one is refused, not guessed). */
+function script(name: string): CharPred {
+  try {
+    new RegExp(`\\p{Script=${name}}`, 'u');
+  } catch {
+    return unsupported(`Unicode script ${name}`);
+  }
+  return set(`\\p{Script=${name}}`);
+}
+
+/** `\d` `\w` `\s` `\h` `\v` (ASCII unless `(?U)`) and their upper-case complements. */
+export function predefined(ch: string, flags: Flags): CharPred {
   const unicode = flags.U;
   const sets: Readonly<Record<string, string>> = {
     d: unicode ? '\\p{Nd}' : '0-9',
-    w: unicode ? '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\u200C\\u200D' : 'a-zA-Z0-9_',
+    w: unicode ? UNICODE_WORD : 'a-zA-Z0-9_',
     s: unicode ? '\\p{White_Space}' : ' \\t\\n\\x0B\\f\\r',
     h: ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000',
     v: '\\n\\x0B\\f\\r\\x85\\u2028\\u2029',
   };
   const lower = ch.toLowerCase();
-  return { set: sets[lower] ?? '', negated: ch !== lower };
+  const p = set(sets[lower] ?? '');
+  return ch === lower ? p : not(p);
 }
 
-/** Class content for `\p{name}` (Java names: categories, POSIX, scripts, binary properties, `java*`). */
-export function propertySet(name: string, unicode: boolean): string {
-  const posix = (unicode ? UNICODE_POSIX[name] : undefined) ?? POSIX[name];
-  if (posix !== undefined) return posix;
-  const javaProp = JAVA_PROPS[name];
-  if (javaProp !== undefined) return javaProp;
-  if (name === 'all') return '\\u{0}-\\u{10FFFF}';
-  let n = name;
-  if (n.startsWith('Is')) n = n.slice(2);
-  else if (n.startsWith('general_category=') || n.startsWith('gc=')) n = n.slice(n.indexOf('=') + 1);
-  else if (n.startsWith('script=') || n.startsWith('sc=')) return `\\p{Script=${n.slice(n.indexOf('=') + 1)}}`;
-  else if (n.startsWith('In') || n.startsWith('block=') || n.startsWith('blk=')) unsupported(`Unicode block ${name}`);
-  if (n === 'L&') return '\\p{Lu}\\p{Ll}\\p{Lt}';
-  if (CATEGORY.test(n)) return `\\p{${n}}`;
-  const binary = UNICODE_BINARY[n.toUpperCase()];
-  if (binary !== undefined) return `\\p{${binary}}`;
-  if (name.startsWith('Is')) return `\\p{Script=${n}}`;
-  return unsupported(`\\p{${name}}`);
+function unknown(name: string): never {
+  throw new SyntaxError(`Unknown character property name {${name}}`);
 }
 
-/**
- * A Java class as JS source: `body` is the class content of its plain members, `complements` the content of each
- * negated escape in it (`\D` → `0-9`, `\P{L}` → `\p{L}`, `\H` → the `\h` set…). Java's class is the union of
- * all members, and `[^…]` negates that whole union (Java 9+). A JS u-mode class cannot hold the complement of a
- * multi-item set (`\H`, `(?U)\W`), so a class with negated escapes becomes a union of one-code-point
- * alternatives, `(?:[body]|[^c1]|[^c2])`, and a negated one its complement by De Morgan,
- * `(?:(?=[c1])(?=[c2])[^body])`. Every part matches exactly one code point, as Java's class predicate does.
- */
-export function classSource(body: string, complements: readonly string[], negated: boolean): string {
-  if (complements.length === 0) {
-    if (body === '') return negated ? '[^]' : '[]';
-    return `[${negated ? '^' : ''}${body}]`;
+/** `Pattern.family`: the predicate for `\p{name}` (Java names: categories, POSIX, scripts, binary properties, `java*`). */
+export function propertySet(name: string, flags: Flags): CharPred {
+  const ci = flags.i;
+  const eq = name.indexOf('=');
+  if (eq >= 0) {
+    const key = name.slice(0, eq).toLowerCase();
+    const value = name.slice(eq + 1);
+    if (key === 'sc' || key === 'script') return script(value);
+    if (key === 'blk' || key === 'block') return unsupported(`Unicode block ${value}`);
+    const p = key === 'gc' || key === 'general_category' ? forProperty(value, ci) : null;
+    if (p === null) throw new SyntaxError(`Unknown Unicode property {name=<${key}>, value=<${value}>}`);
+    return p;
   }
-  if (negated) {
-    const rest = body === '' ? '[^]' : `[^${body}]`;
-    if (complements.length === 1 && body === '') return `[${complements[0] ?? ''}]`;
-    return `(?:${complements.map((c) => `(?=[${c}])`).join('')}${rest})`;
+  if (name.startsWith('In')) return unsupported(`Unicode block ${name}`);
+  if (name.startsWith('Is')) {
+    const short = name.slice(2);
+    const p = forUnicodeProperty(short.toUpperCase(), ci) ?? forProperty(short, ci);
+    if (p !== null) return p;
+    if (short === '') unknown(name);
+    return script(short);
   }
-  if (complements.length === 1 && body === '') return `[^${complements[0] ?? ''}]`;
-  const parts = body === '' ? [] : [`[${body}]`];
-  return `(?:${[...parts, ...complements.map((c) => `[^${c}]`)].join('|')})`;
+  const p = (flags.U ? posixPredicate(name.toUpperCase(), ci) : null) ?? forProperty(name, ci);
+  return p ?? unknown(name);
 }

@@ -3,9 +3,11 @@
  * uses for plain atoms and for character-class members alike.
  */
 import { propertySet, predefined } from './properties.js';
-import { invalid, LINE_TERMINATORS, unsupported, WORD_CHAR } from './syntax.js';
-import type { Escape, Flags } from './syntax.js';
+import { invalid, unsupported } from './syntax.js';
+import type { Anchor, Escape, Flags } from './syntax.js';
 import { removeQuoting } from './quoting.js';
+import { not } from './char-class.js';
+import type { CharPred } from './char-class.js';
 
 /** A Java pattern (its `\Q…\E` quotes already rewritten) read by code point. */
 export class PatternReader {
@@ -35,7 +37,9 @@ export class PatternReader {
       if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
         this.i++;
       } else if (c === 0x23) {
-        while (this.i < this.p.length && !'\n\r\u0085\u2028\u2029'.includes(this.p.charAt(this.i))) this.i++;
+        // A comment runs to a line separator (only `\n` under UNIX_LINES, as Pattern.isLineSeparator).
+        const ends = flags.d ? '\n' : '\n\r\u0085\u2028\u2029';
+        while (this.i < this.p.length && !ends.includes(this.p.charAt(this.i))) this.i++;
       } else {
         return;
       }
@@ -82,7 +86,7 @@ export class PatternReader {
         return { cp: this.read() ^ 64 };
       case 'v':
         if (inClass && (rangeEnd || this.p.charAt(this.i) === '-')) return { cp: 0x0b };
-        return predefined(ch, flags);
+        return { pred: predefined(ch, flags) };
       case 'd':
       case 'D':
       case 'w':
@@ -92,12 +96,14 @@ export class PatternReader {
       case 'h':
       case 'H':
       case 'V':
-        return predefined(ch, flags);
+        return { pred: predefined(ch, flags) };
       case 'p':
-      case 'P':
-        return { set: this.property(flags.U), negated: ch === 'P' };
+      case 'P': {
+        const p = this.property(flags);
+        return { pred: ch === 'P' ? not(p) : p };
+      }
       case 'N':
-        return unsupported('\\N');
+        return unsupported('\\N{…} (a character by its Unicode name)');
       default:
         break;
     }
@@ -105,36 +111,33 @@ export class PatternReader {
       switch (ch) {
         case 'b':
           if (this.peek() === 0x7b) unsupported('\\b{g}');
-          return { source: `(?:(?<=${WORD_CHAR})(?!${WORD_CHAR})|(?<!${WORD_CHAR})(?=${WORD_CHAR}))` };
+          return { anchor: 'b' };
         case 'B':
-          return { source: `(?:(?<=${WORD_CHAR})(?=${WORD_CHAR})|(?<!${WORD_CHAR})(?!${WORD_CHAR}))` };
         case 'A':
-        case 'G':
-          return { source: '^' };
         case 'z':
-          return { source: '$' };
         case 'Z':
-          return { source: flags.d ? '(?=\\n?$)' : `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)` };
         case 'R':
-          return { source: '(?:\\r\\n|[\\n\\x0B\\f\\r\\u0085\\u2028\\u2029])' };
+          return { anchor: ch as Anchor };
+        case 'G':
+          return { anchor: 'A' };
         case 'k': {
           const m = /^<([a-zA-Z][a-zA-Z0-9]*)>/.exec(this.p.slice(this.i));
           if (m === null) invalid('\\k is not followed by \'<\' for named capturing group', this.p, at);
           this.i += m[0].length;
-          return { source: `\\k<${m[1] ?? ''}>` };
+          return { ref: m[1] ?? '' };
         }
         case 'X':
           return unsupported('\\X');
         default:
           break;
       }
-      if (c >= 0x31 && c <= 0x39) return { source: this.backReference(c - 0x30, at) };
+      if (c >= 0x31 && c <= 0x39) return { ref: this.backReference(c - 0x30, at) };
     }
     if (/^[a-zA-Z0-9]$/.test(ch)) invalid('Illegal/unsupported escape sequence', this.p, at);
     return { cp: c };
   }
 
-  protected backReference(first: number, at: number): string {
+  protected backReference(first: number, at: number): number {
     let ref = first;
     for (;;) {
       const d = this.peek();
@@ -145,7 +148,7 @@ export class PatternReader {
       this.i++;
     }
     if (ref > this.groupCount) invalid('No such group yet', this.p, at);
-    return `(?:\\${ref})`;
+    return ref;
   }
 
   protected octal(): number {
@@ -183,7 +186,7 @@ export class PatternReader {
   }
 
   /** The set for `\p`/`\P` after the letter: `{Name}` or a one-letter name such as `L` (`\pL`). */
-  protected property(unicode: boolean): string {
+  protected property(flags: Flags): CharPred {
     let name: string;
     if (this.peek() === 0x7b) {
       const end = this.p.indexOf('}', this.i);
@@ -193,6 +196,6 @@ export class PatternReader {
     } else {
       name = String.fromCodePoint(this.read());
     }
-    return propertySet(name, unicode);
+    return propertySet(name, flags);
   }
 }

@@ -1,4 +1,5 @@
 /** What the Java regex translation shares: flags, error helpers and how a code point is written in JS. */
+import type { CharPred } from './char-class.js';
 
 /** Java's inline flags: `i` `m` `s` `x` `u` (UNICODE_CASE) `d` (UNIX_LINES) `U` (UNICODE_CHARACTER_CLASS). */
 export interface Flags {
@@ -15,8 +16,27 @@ export const NO_FLAGS: Flags = { i: false, m: false, s: false, x: false, u: fals
 export const LINE_TERMINATORS = '\\n\\r\\u0085\\u2028\\u2029';
 export const WORD_CHAR = '[\\p{L}\\p{Nd}_]';
 
+/**
+ * A construct Java accepts that this port does not run (`\N{…}`, possessive quantifiers, Unicode blocks…). A
+ * pattern with one is refused, at rule load when the pattern is written in the rule.
+ */
+export class UnsupportedRegexError extends SyntaxError {
+  constructor(readonly construct: string) {
+    super(`Unsupported Java regex construct: ${construct}`);
+    this.name = 'UnsupportedRegexError';
+  }
+}
+
 export function unsupported(what: string): never {
-  throw new SyntaxError(`Unsupported Java regex construct: ${what}`);
+  throw new UnsupportedRegexError(what);
+}
+
+/** Thrown while writing RE2 syntax: the pattern needs a construct only the backtracking JS engine has. */
+export class NeedsBacktracking extends Error {
+  constructor(readonly construct: string) {
+    super(`needs the backtracking engine: ${construct}`);
+    this.name = 'NeedsBacktracking';
+  }
 }
 
 export function invalid(what: string, pattern: string, index: number): never {
@@ -44,11 +64,15 @@ export function applyFlags(flags: Flags, on: string, off: string): Flags {
   return next;
 }
 
+/** A zero-width or multi-character escape outside a class: `\b` `\B` `\A`/`\G` `\z` `\Z` `\R`. */
+export type Anchor = 'b' | 'B' | 'A' | 'z' | 'Z' | 'R';
+
 /**
- * What an escape stands for (see `PatternReader.escape`): one code point, a set of them (class content, maybe
- * negated: `\d`, `\W`, `\p{L}`…), or — outside a class only — a JS construct (anchor, boundary, back reference).
+ * What an escape stands for (see `PatternReader.escape`): one code point, a set of them (`\d`, `\W`, `\p{L}`…),
+ * or — outside a class only — an anchor or a back reference (by number or name).
  */
 export type Escape =
   | { readonly cp: number }
-  | { readonly set: string; readonly negated: boolean }
-  | { readonly source: string };
+  | { readonly pred: CharPred }
+  | { readonly anchor: Anchor }
+  | { readonly ref: number | string };

@@ -41,7 +41,8 @@ export function escapeAttribute(value: string): string {
  * cannot occur outside strings in JSON), keep lone surrogates as `\uXXXX` escapes, write `-0` as `-0`, and
  * write non-finite numbers, `undefined` inside arrays, functions, symbols and bigints as `null` (as
  * `JSON.stringify` does; object members holding `undefined` are left out). Objects with a `toJSON` method
- * are serialised through it. A cycle is written as `null` rather than overflowing the stack.
+ * are serialised through it. A cycle, and an object or array nested deeper than {@link MAX_SCRIPT_DEPTH}
+ * levels, are written as `null` rather than overflowing the stack.
  *
  * @param value - the value (payloads are JSON data: strings, numbers, booleans, arrays, plain objects).
  * @param form - `'json'`: strict JSON text, for `JSON.parse` (a JSON island). `'js'`: a JavaScript
@@ -53,6 +54,13 @@ export function escapeAttribute(value: string): string {
 export function serializeForScript(value: unknown, form: 'json' | 'js' = 'json'): string {
   return write(value, form === 'js', []).replace(UNSAFE_CHARS, (c) => UNSAFE_REPLACEMENTS[c] ?? c);
 }
+
+/**
+ * Objects and arrays nested deeper than this are written as `null`. Twice what a matrix may nest
+ * (`MAX_MATRIX_DEPTH`), so a loaded payload is never cut; it bounds payloads that did not come through the
+ * loader (a Pipet's answer, an application's own data), a few thousand levels of which would overflow the stack.
+ */
+export const MAX_SCRIPT_DEPTH = 512;
 
 /** String concatenation rather than an array of parts: V8 builds ropes, which is faster at these sizes. */
 function write(value: unknown, js: boolean, ancestors: object[]): string {
@@ -69,7 +77,7 @@ function write(value: unknown, js: boolean, ancestors: object[]): string {
     default:
       return 'null';
   }
-  if (value === null || ancestors.includes(value)) return 'null';
+  if (value === null || ancestors.length >= MAX_SCRIPT_DEPTH || ancestors.includes(value)) return 'null';
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     const replaced: unknown = toJSON.call(value);
