@@ -118,6 +118,19 @@ describe.skipIf(redisServerMissing !== null)(`several processes sharing a Redis 
     }
     expect(identifyCalls(pipet)).toBe(users.length);
     for (const user of users) expect(identifyCalls(pipet, user), user).toBe(1);
+
+    // A process started now (a restart, a new container) has never asked Pipet: it trusts the version
+    // another process confirmed, so it starts warm.
+    const late = await startWorker({ PIPET_URL: pipet.url, REDIS_URL: redis.url });
+    try {
+      for (const user of users) expect(await page(late, user)).toMatchObject({ origin: 'cache', group: groupOf(user, '1') });
+      expect(identifyCalls(pipet)).toBe(users.length);
+    } finally {
+      await new Promise<void>((resolve) => {
+        late.child.once('exit', () => resolve());
+        late.child.kill('SIGTERM');
+      });
+    }
   });
 
   it('a new matrix version seen by one process invalidates the cached entries for all', async () => {
