@@ -12,6 +12,7 @@ const entries = {
   ejs: 'src/templating/ejs.ts',
   server: 'src/server/index.ts',
   openfeature: 'src/openfeature/index.ts',
+  redis: 'src/redis/index.ts',
 };
 
 export default defineConfig([

@@ -61,6 +61,7 @@ const request = {
 print('Pipet client', await optional('./pipet.bench.mjs', 'benchPipet', proctor, { time, baseline: { name: 'local source identify (baseline)', fn: () => local.identify(request) } }));
 print('Pipet client transport (vs a bare undici Pool.request)', await optional('./pipet-transport.bench.mjs', 'benchTransport', proctor, { time }));
 print('Pipet cache memory', await benchCacheMemory(proctor));
+print('Pipet cache hit: Redis vs memory store vs no cache (ratios to the memory store)', await optional('./redis.bench.mjs', 'benchRedis', proctor, await importDist('redis')));
 print('Matrix reload while serving (event-loop delay)', await optional('./matrix-load.bench.mjs', 'benchMatrixLoad', proctor));
 
 const server = await importDist('server');

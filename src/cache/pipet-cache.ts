@@ -10,16 +10,18 @@
  *   `allow_expired` and falls back to unassigned instead).
  * - Only successful Pipet answers that carry `audit.version` are written; fallbacks never are.
  *
- * The latest version lives in process memory (like django's `SessionCacher`), so processes sharing a remote
- * store each confirm it themselves; an entry written under a newer version than a process knows is a miss
- * for that process until its next Pipet call, which is self-correcting.
+ * The latest version lives in process memory (like django's `SessionCacher`). A store that shares it too
+ * ({@link SharedVersionStore}, e.g. `proctor-node/redis`) is read together with each entry: a version one
+ * process confirmed is then trusted by all of them (one Pipet call per user across the fleet), and a new
+ * version one process saw makes the older entries misses for all. When that store cannot tell, each
+ * process falls back to its own confirmations.
  */
 import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import type { SourceAssignment } from '../contract.js';
-import { isAssignmentStore, takesParamsAsKeys } from './store.js';
-import type { AssignmentStore, CacheEntry } from './store.js';
+import { isAssignmentStore, sharesVersion, takesParamsAsKeys } from './store.js';
+import type { AssignmentStore, CacheEntry, SharedRead } from './store.js';
 
 /** Options for {@link pipetCache}. */
 export interface PipetCacheOptions {
@@ -134,12 +136,21 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
     return latest !== null && Date.now() < latestExpiresAt ? latest : null;
   }
 
+  const shared = sharesVersion(store) ? store : null;
+
   function observeVersion(matrixVersion: string): void {
     latest = matrixVersion;
     latestExpiresAt = Date.now() + interval;
+    if (shared === null || interval === 0) return;
+    try {
+      const done = shared.shareVersion(matrixVersion, interval);
+      if (isThenable(done)) done.catch((error: unknown) => storeFailed('version write', error));
+    } catch (error) {
+      storeFailed('version write', error);
+    }
   }
 
-  function judge(key: string, params: string, found: unknown): CacheLookup {
+  function judge(key: string, params: string, found: unknown, sharedVersion?: string | null): CacheLookup {
     if (found === undefined || found === null) return MISS;
     if (!isEntry(found)) {
       // Only a foreign writer or a corrupted remote store can produce this; drop it so it is logged once.
@@ -148,7 +159,7 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
       return MISS;
     }
     if (found.params !== params) return MISS;
-    const version = currentVersion();
+    const version = typeof sharedVersion === 'string' ? sharedVersion : currentVersion();
     return { entry: found, fresh: version !== null && found.matrixVersion === version };
   }
 
@@ -168,6 +179,22 @@ export function pipetCache(options: PipetCacheOptions): PipetCache {
   return {
     lookup(params) {
       const key = keyOf(params);
+      if (shared !== null) {
+        let read: Promise<SharedRead>;
+        try {
+          read = Promise.resolve(shared.getShared(key));
+        } catch (error) {
+          storeFailed('read', error);
+          return MISS;
+        }
+        return read.then(
+          (value) => judge(key, params, value.entry, value.version),
+          (error: unknown) => {
+            storeFailed('read', error);
+            return MISS;
+          },
+        );
+      }
       let found: CacheEntry | undefined | Promise<CacheEntry | undefined>;
       try {
         found = store.get(key);

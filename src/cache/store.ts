@@ -41,6 +41,35 @@ export interface AssignmentStore {
   delete(key: string): void | Promise<void>;
 }
 
+/** What {@link SharedVersionStore.getShared} answers. */
+export interface SharedRead {
+  /** The entry under the key, or undefined when absent. */
+  readonly entry: CacheEntry | undefined;
+  /**
+   * The matrix version some process confirmed with Pipet and shared, still trusted; null when none is;
+   * undefined when the store could not tell (unreachable: each process then trusts its own confirmations).
+   */
+  readonly version: string | null | undefined;
+}
+
+/**
+ * A store shared by several processes that also shares the latest matrix version confirmed by Pipet, so
+ * that one process's check invalidates (or confirms) cached entries for all of them. The Pipet cache uses
+ * these two methods instead of `get` when a store has them.
+ */
+export interface SharedVersionStore extends AssignmentStore {
+  /** The entry and the shared version, read together (one round trip). Never rejects. */
+  getShared(key: string): Promise<SharedRead>;
+  /** Share a version Pipet just confirmed, trusted by every process for `ttlMs`. Never rejects. */
+  shareVersion(version: string, ttlMs: number): void | Promise<void>;
+}
+
+/** True for a store with {@link SharedVersionStore}'s methods. */
+export function sharesVersion(store: AssignmentStore): store is SharedVersionStore {
+  const candidate = store as Partial<Record<keyof SharedVersionStore, unknown>>;
+  return typeof candidate.getShared === 'function' && typeof candidate.shareVersion === 'function';
+}
+
 /**
  * Marks a store that keeps its keys in process memory, where any string is a fine key: the Pipet cache then
  * uses the request's params themselves as the key instead of hashing them to a short ASCII one (the hash

@@ -11,8 +11,20 @@ import { ConfigError, SourceError } from '../errors.js';
 import { isLogger, silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
-import { MatrixLoader, matrixLocation } from './matrix-loader.js';
+import { MatrixLoader, isUrl, matrixLocation } from './matrix-loader.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from '../contract.js';
+
+/**
+ * Tells the processes of a fleet about a new matrix version at once (e.g. `redisVersionChannel` from
+ * `proctor-node/redis`). Messages are hints: a process that hears a version other than its own reloads
+ * (the usual single-flight, forward-only reload); polling stays the fallback for lost messages.
+ */
+export interface VersionChannel {
+  /** Call `listener` with each version announced; returns the function that stops it. */
+  subscribe(listener: (version: string) => void): () => void;
+  /** Announce a version this process just loaded. Optional: a channel may only listen. */
+  publish?(version: string): void;
+}
 
 /** Options for {@link localSource}. */
 export interface LocalSourceOptions extends Omit<ProctorOptions, 'logger'> {
@@ -20,6 +32,18 @@ export interface LocalSourceOptions extends Omit<ProctorOptions, 'logger'> {
   readonly matrix: string | URL | Record<string, unknown>;
   /** How often a file or URL is checked for a new version, in ms; 0 disables polling. @default 10000 */
   readonly reloadIntervalMs?: number;
+  /**
+   * Spread of the polling delay, a fraction in [0, 1): each wait is drawn from
+   * `[reloadIntervalMs·(1 − reloadJitter), reloadIntervalMs]`, so a fleet started together does not poll
+   * the matrix URL in step. @default 0.2 for a URL, 0 for a file
+   */
+  readonly reloadJitter?: number;
+  /**
+   * Where new versions are announced and heard (e.g. `redisVersionChannel({ url })`): this process
+   * publishes each version it loads, and reloads at once when another one announces a version it does
+   * not have. Polling continues as the fallback.
+   */
+  readonly versionChannel?: VersionChannel;
   /** WHATWG fetch used for URL matrices. @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
   /** Where reloads and rule errors are logged. @default silentLogger */
@@ -110,7 +134,18 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   if (!Number.isFinite(interval) || interval < 0) {
     throw new ConfigError('reloadIntervalMs', `expected a number of milliseconds ≥ 0, got ${String(options.reloadIntervalMs)}`);
   }
-  const { matrix: input, reloadIntervalMs: _interval, fetch: fetchOption, logger: ownLogger, ...engineOptions } = options;
+  const {
+    matrix: input,
+    reloadIntervalMs: _interval,
+    reloadJitter,
+    versionChannel,
+    fetch: fetchOption,
+    logger: ownLogger,
+    ...engineOptions
+  } = options;
+  if (versionChannel !== undefined && (typeof versionChannel !== 'object' || versionChannel === null || typeof versionChannel.subscribe !== 'function')) {
+    throw new ConfigError('versionChannel', `expected an object with subscribe(), got ${String(versionChannel)}`);
+  }
   if (ownLogger !== undefined && !isLogger(ownLogger)) throw new ConfigError('logger', 'expected an object with warn() and error()');
   // The middleware or client hands its logger over when the source has none of its own (`adoptLogger`).
   // Rule errors repeat per request, so they are aggregated.
@@ -124,12 +159,16 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     for (const rejection of next.loadResult.errors.values()) logger.warn(`proctor: test dropped: ${String(rejection)}`);
   }
 
+  // The last version heard on the channel: a version loaded because of it is not announced again.
+  let heard: string | null = null;
+
   /** A file or URL: read now, then polled. */
   function load(where: string): MatrixLoader<Proctor> {
     const loader = new MatrixLoader<Proctor>({
       location: where,
       compile: (document) => Proctor.fromMatrixSteps(document, proctorOptions),
       intervalMs: interval,
+      jitter: reloadJitter ?? (isUrl(where) ? 0.2 : 0),
       timeoutMs: Math.max(1000, Math.min(interval || 10_000, 30_000)),
       fetch: fetchOption,
       loaded(next, previous) {
@@ -139,6 +178,13 @@ export function localSource(options: LocalSourceOptions): LocalSource {
             listener(next.matrixVersion);
           } catch (error) {
             logger.error('proctor: a matrix change listener threw', { error: error instanceof Error ? error.message : String(error) });
+          }
+        }
+        if (versionChannel?.publish !== undefined && next.matrixVersion !== heard) {
+          try {
+            versionChannel.publish(next.matrixVersion);
+          } catch {
+            // A hint that could not be sent: the others poll.
           }
         }
         logger.info?.(
@@ -165,6 +211,14 @@ export function localSource(options: LocalSourceOptions): LocalSource {
   }
 
   const loader = location === null ? null : load(location);
+  const unsubscribe =
+    loader === null || versionChannel === undefined
+      ? null
+      : versionChannel.subscribe((version) => {
+          if (typeof version !== 'string' || version === loader.version) return;
+          heard = version;
+          void loader.reload();
+        });
   const first = loader?.reload() ?? Promise.resolve();
   const fixed = location === null ? Proctor.fromMatrix(input, proctorOptions) : null;
   if (fixed !== null) {
@@ -222,6 +276,7 @@ export function localSource(options: LocalSourceOptions): LocalSource {
     },
     close(): Promise<void> {
       loader?.close();
+      unsubscribe?.();
       logger.flush();
       return Promise.resolve();
     },

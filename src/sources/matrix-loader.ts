@@ -55,6 +55,12 @@ export interface MatrixLoaderOptions<T> extends MatrixLoaderEvents<T> {
   readonly compile: (document: unknown) => Generator<void, T>;
   /** Delay between the end of one read and the next once {@link MatrixLoader.start} was called; 0: no polling. @default 0 */
   readonly intervalMs?: number;
+  /**
+   * Spread of the polling delay, a fraction in [0, 1): each wait is drawn uniformly from
+   * `[intervalMs·(1 − jitter), intervalMs]`, so the processes of a fleet that started together do not poll
+   * in step, and none polls later than `intervalMs`. @default 0
+   */
+  readonly jitter?: number;
   /** Abort a download (headers and body) after this many ms. @default 30000 */
   readonly timeoutMs?: number;
   /** WHATWG fetch for URLs. @default globalThis.fetch */
@@ -142,6 +148,7 @@ export class MatrixLoader<T> {
   readonly #options: MatrixLoaderOptions<T>;
   readonly #fetch: typeof globalThis.fetch;
   readonly #intervalMs: number;
+  readonly #jitter: number;
   readonly #timeoutMs: number;
   #current: T | null = null;
   #audit: Audit | null = null;
@@ -164,6 +171,10 @@ export class MatrixLoader<T> {
     this.#options = options;
     this.location = options.location;
     this.#intervalMs = options.intervalMs ?? 0;
+    this.#jitter = options.jitter ?? 0;
+    if (!Number.isFinite(this.#jitter) || this.#jitter < 0 || this.#jitter >= 1) {
+      throw new ConfigError('reloadJitter', `expected a fraction in [0, 1), got ${String(options.jitter)}`);
+    }
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#fetch = options.fetch ?? globalThis.fetch;
     if (isUrl(this.location) && typeof this.#fetch !== 'function') throw new ConfigError('fetch', 'no fetch implementation available');
@@ -227,7 +238,7 @@ export class MatrixLoader<T> {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.reload().then(() => this.#schedule());
-    }, this.#intervalMs);
+    }, Math.round(this.#intervalMs * (1 - this.#jitter * Math.random())));
     // A pending poll alone does not keep the process alive.
     this.#timer.unref?.();
   }

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisServerMissing, startRedis } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
 import { commands, expectedOutput, readSnippets } from './snippets.js';
 import type { Snippet } from './snippets.js';
 
@@ -140,7 +142,7 @@ describe('every code block says what it is', () => {
   });
 
   it('no project is left untested, and the tested ones exist', () => {
-    expect([...projects.keys()].sort()).toEqual(['ejs', 'fastify', 'handlebars', 'koa', 'nunjucks', 'openfeature', 'typed', 'typescript']);
+    expect([...projects.keys()].sort()).toEqual(['ejs', 'fastify', 'handlebars', 'koa', 'nunjucks', 'openfeature', 'redis', 'typed', 'typescript']);
   });
 
   it.each(snippets.filter((s) => s.marker?.startsWith('fragment of ')).map((s) => [s.where, s]))(
@@ -238,6 +240,31 @@ describe.each(['nunjucks', 'openfeature'])('the %s project: scripts whose commen
     expect(r.stdout.trimEnd().split('\n')).toEqual(expected);
   });
 });
+
+describe.skipIf(redisServerMissing !== null)(
+  `the "Running several processes" section, against a real redis-server${redisServerMissing === null ? '' : ` (skipped: ${redisServerMissing})`}`,
+  () => {
+    let dir = '';
+    let redis: RedisServer | null = null;
+    beforeAll(async () => {
+      dir = setUp('redis');
+      redis = await startRedis();
+    }, 240_000);
+    afterAll(async () => {
+      await redis?.stop();
+    });
+
+    const scripts = [...(projects.get('redis') ?? new Map<string, Snippet>())].filter(([file]) => file.endsWith('.mjs'));
+    it.each(scripts.map(([file, s]) => [`${s.where} ${file}`, file, s] as const))('%s prints what its comments say', (_title, file, s) => {
+      const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, REDIS_URL: redis?.url ?? '' } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const expected = expectedOutput(s.code);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(r.stdout.trimEnd().split('\n')).toEqual(expected);
+    });
+  },
+);
 
 describe('the CLI and serve sections, as written', () => {
   let dir = '';

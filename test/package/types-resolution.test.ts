@@ -76,6 +76,12 @@ export type OpenFeatureOptions = ProctorProviderOptions;
 export const openfeature = proctorProvider;
 // @ts-expect-error proctorProvider takes options
 proctorProvider(42);`,
+  'proctor-node/redis': `import { redisStore } from 'proctor-node/redis';
+import type { RedisStoreOptions } from 'proctor-node/redis';
+export type RedisOptions = RedisStoreOptions;
+export const redis = redisStore;
+// @ts-expect-error redisStore takes options
+redisStore(42);`,
 };
 
 interface Case {

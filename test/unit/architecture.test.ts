@@ -34,6 +34,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   fastify: ['http', 'proc', 'contract', 'templating', 'register', 'errors', 'logger', 'repeats'],
   koa: ['http', 'proc', 'contract', 'templating', 'register', 'errors', 'logger', 'repeats'],
   server: ['sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
+  // The Redis store and version channel: an adapter to an outside system (ioredis, an optional peer), so no
+  // source or cache room can import it and the root entry never loads ioredis.
+  redis: ['cache', 'sources', 'errors', 'logger'],
   cli: ['server', 'sources', 'engine', 'matrix', 'rules', 'java', 'errors', 'logger', 'repeats'],
   openfeature: ['contract', 'matrix', 'errors', 'logger', 'repeats'],
   index: ['*'],
