@@ -22,6 +22,8 @@
 // over all cycles (fresh processes every round), with the interquartile range.
 //
 // `npm run bench` calls benchExpress(); `node bench/express.bench.mjs` runs it alone (after a build).
+// One file of ~430 lines on purpose: the server processes run this same file (`--serve`), so the page, the
+// matrix, the timers and the parent's protocol with them stay side by side.
 // Environment: BENCH_SEGMENT_SECONDS (1), BENCH_CYCLES per round (6), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS
 // (3), BENCH_ENGINES (nunjucks,handlebars,ejs), BENCH_BASELINE_DIST.
 import { fork } from 'node:child_process';
