@@ -243,21 +243,26 @@ async function serve(engine, variant, views, dist) {
 // ---------------------------------------------------------------------------------------------------------
 // Parent: load and bookkeeping.
 
-function startServer(engine, variant, views, cpu, dist) {
-  const script = fileURLToPath(import.meta.url);
-  const child = fork(script, ['--serve', engine, variant, views, dist], {
+/** Fork `script` as a bench server child pinned to `cpu`; resolves with its URL once it listens. */
+export function forkBenchServer(script, args, cpu, label) {
+  const child = fork(script, args, {
     ...pinnedFork(cpu),
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${engine}/${variant} server exited with code ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${label} server exited with code ${code}`)));
     child.once('message', ({ port }) => resolve({ child, url: `http://127.0.0.1:${port}` }));
   });
 }
 
-function statsOf(server) {
+function startServer(engine, variant, views, cpu, dist) {
+  return forkBenchServer(fileURLToPath(import.meta.url), ['--serve', engine, variant, views, dist], cpu, `${engine}/${variant}`);
+}
+
+/** The server child's CPU and timer counters, asked over IPC. */
+export function statsOf(server) {
   return new Promise((resolve) => {
     const onMessage = (message) => {
       if (message?.stats === undefined) return;
@@ -269,7 +274,8 @@ function statsOf(server) {
   });
 }
 
-function stopServer(server) {
+/** Kill a bench server child; resolves when it has exited. */
+export function stopServer(server) {
   if (!server) return Promise.resolve();
   return new Promise((resolve) => {
     server.child.removeAllListeners('exit');

@@ -9,14 +9,13 @@
 // rotating order; "added" is `with - without` within the cycle, the ratio `with / without` likewise.
 // Environment: BENCH_SEGMENT_SECONDS (1), BENCH_CYCLES (6), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS (3),
 // BENCH_FRAMEWORKS (fastify,koa).
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { otherCpus, pin, pinnedCpu, pinnedFork } from './pin.mjs';
+import { otherCpus, pin, pinnedCpu } from './pin.mjs';
 import { differences, median, quantile, ratios } from './stats.mjs';
-import { benchMatrix, benchTemplates, CONSTANT_PROC, ITEMS, TESTS, USERS } from './express.bench.mjs';
+import { benchMatrix, benchTemplates, CONSTANT_PROC, forkBenchServer, ITEMS, statsOf, stopServer, TESTS, USERS } from './express.bench.mjs';
 
 const FRAMEWORKS = ['fastify', 'koa'];
 const LABEL = { fastify: 'Fastify 5 + @fastify/view', koa: 'Koa 3 + @ladjs/koa-views' };
@@ -72,36 +71,7 @@ async function serve(framework, variant, views) {
 }
 
 function startServer(framework, variant, views, cpu) {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', framework, variant, views], {
-    ...pinnedFork(cpu),
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${framework}/${variant} server exited with code ${code}`)));
-    child.once('message', ({ port }) => resolve({ child, url: `http://127.0.0.1:${port}` }));
-  });
-}
-
-function statsOf(server) {
-  return new Promise((resolve) => {
-    const onMessage = (message) => {
-      if (message?.stats === undefined) return;
-      server.child.off('message', onMessage);
-      resolve(message.stats);
-    };
-    server.child.on('message', onMessage);
-    server.child.send('stats');
-  });
-}
-
-function stopServer(server) {
-  return new Promise((resolve) => {
-    server.child.removeAllListeners('exit');
-    server.child.once('exit', () => resolve());
-    server.child.kill();
-  });
+  return forkBenchServer(fileURLToPath(import.meta.url), ['--serve', framework, variant, views], cpu, `${framework}/${variant}`);
 }
 
 const REQUESTS = USERS.map((user) => ({ method: 'GET', path: '/', headers: { cookie: `tk=${user}` } }));
