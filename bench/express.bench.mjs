@@ -286,8 +286,11 @@ export function stopServer(server) {
 
 const REQUESTS = USERS.map((user) => ({ method: 'GET', path: '/', headers: { cookie: `tk=${user}` } }));
 
-/** One segment of load on one server: CPU and in-server timers per request (µs), rps. */
-async function segment(server, seconds) {
+/**
+ * Load one server with autocannon for `seconds` (10 connections, the users' pages), between two reads of its
+ * counters; throws on any failed request.
+ */
+export async function loadServer(server, seconds) {
   // Imported here, not at the top: the server processes run this file too and must not load the client.
   const { default: autocannon } = await import('autocannon');
   const before = await statsOf(server);
@@ -296,6 +299,12 @@ async function segment(server, seconds) {
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${server.url}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
+  return { result, before, after };
+}
+
+/** One segment of load on one server: CPU and in-server timers per request (µs), rps. */
+async function segment(server, seconds) {
+  const { result, before, after } = await loadServer(server, seconds);
   const n = after.n;
   const per = (key) => after[key] * 1000;
   return {

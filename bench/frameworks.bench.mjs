@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { otherCpus, pin, pinnedCpu } from './pin.mjs';
 import { differences, median, quantile, ratios } from './stats.mjs';
-import { benchMatrix, benchTemplates, CONSTANT_PROC, forkBenchServer, ITEMS, statsOf, stopServer, TESTS, USERS } from './express.bench.mjs';
+import { benchMatrix, benchTemplates, CONSTANT_PROC, forkBenchServer, ITEMS, loadServer, stopServer, TESTS, USERS } from './express.bench.mjs';
 
 const FRAMEWORKS = ['fastify', 'koa'];
 const LABEL = { fastify: 'Fastify 5 + @fastify/view', koa: 'Koa 3 + @ladjs/koa-views' };
@@ -74,14 +74,8 @@ function startServer(framework, variant, views, cpu) {
   return forkBenchServer(fileURLToPath(import.meta.url), ['--serve', framework, variant, views], cpu, `${framework}/${variant}`);
 }
 
-const REQUESTS = USERS.map((user) => ({ method: 'GET', path: '/', headers: { cookie: `tk=${user}` } }));
-
 async function segment(server, seconds) {
-  const { default: autocannon } = await import('autocannon');
-  const before = await statsOf(server);
-  const result = await autocannon({ url: server.url, connections: 10, pipelining: 1, duration: seconds, requests: REQUESTS });
-  const after = await statsOf(server);
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  const { result, before, after } = await loadServer(server, seconds);
   // The stats messages are requests too, of no weight; autocannon's count is the page requests.
   return { rps: result.requests.average, cpu: (after.cpuUs - before.cpuUs) / result.requests.total };
 }
