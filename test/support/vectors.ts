@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseVectorJson } from './vector-values.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import type { IdentifierValidator } from '../../src/engine/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -35,4 +36,13 @@ export interface AssignCaseInput {
   forcePayloadTests?: string[];
   tests?: string[];
   randomEnabled?: boolean;
+}
+
+/** The fields every `assign.json` matrix has; each test adds its reading of `load` and `cases`. */
+export interface AssignMatrixBase {
+  name: string;
+  matrix: unknown;
+  matrixText?: string;
+  specification: unknown;
+  identifierValidator: IdentifierValidator;
 }

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { isProctorError, MatrixError } from '../../src/index.js';
 import { loadMatrix, Proctor } from '../../src/engine/index.js';
 import type { Payload } from '../../src/index.js';
-import type { IdentifierValidator } from '../../src/engine/index.js';
 import { stringifyJson } from '../../src/java/json-stringify.js';
 import { fromVectorValue } from '../support/vector-values.js';
 import { readVectors } from '../support/vectors.js';
-import type { AssignCaseInput } from '../support/vectors.js';
+import type { AssignCaseInput, AssignMatrixBase } from '../support/vectors.js';
 
 interface ExpectedGroup {
   bucket: { name: string; value: number; payload: Payload | null };
@@ -19,12 +18,7 @@ interface Case {
   input: AssignCaseInput;
   expected: { tests: Record<string, ExpectedGroup>; properties: Record<string, { value: unknown; testName: string }> };
 }
-interface MatrixVectors {
-  name: string;
-  matrix: unknown;
-  matrixText?: string;
-  specification: unknown;
-  identifierValidator: IdentifierValidator;
+interface MatrixVectors extends AssignMatrixBase {
   load:
     | { ok: false }
     | {

@@ -4,16 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Proctor } from '../../src/engine/proctor.js';
-import type { IdentifierValidator } from '../../src/engine/types.js';
 import { readVectors } from '../support/vectors.js';
-import type { AssignCaseInput } from '../support/vectors.js';
+import type { AssignCaseInput, AssignMatrixBase } from '../support/vectors.js';
 
-interface MatrixVectors {
-  name: string;
-  matrix: unknown;
-  matrixText?: string;
-  specification: unknown;
-  identifierValidator: IdentifierValidator;
+interface MatrixVectors extends AssignMatrixBase {
   load: { ok: boolean; loadedTests?: string[] };
   cases: { id: string; input: AssignCaseInput }[];
 }

@@ -13,7 +13,7 @@ import { explainAssignment, Proctor } from '../../src/engine/index.js';
 import type { Explanation, IdentifierValidator, TestGroup } from '../../src/engine/index.js';
 import { fromVectorValue } from '../support/vector-values.js';
 import { readVectors } from '../support/vectors.js';
-import type { AssignCaseInput } from '../support/vectors.js';
+import type { AssignCaseInput, AssignMatrixBase } from '../support/vectors.js';
 
 /** The allocation whose rule the explanation reports as true (the scan stops at the first one). */
 function chosenAllocation(e: Explanation): number | undefined {
@@ -204,12 +204,7 @@ interface VectorCase {
   id: string;
   input: AssignCaseInput;
 }
-interface VectorMatrix {
-  name: string;
-  matrix: unknown;
-  matrixText?: string;
-  specification: unknown;
-  identifierValidator: IdentifierValidator;
+interface VectorMatrix extends AssignMatrixBase {
   load: { ok: boolean; loadedTests?: string[] };
   cases: VectorCase[];
 }
