@@ -5,6 +5,7 @@
  */
 import type { Logger } from './logger.js';
 import type { Payload } from './matrix/types.js';
+import type { GroupAssignment } from './proc/group-assignment.js';
 
 /** What the app asks for one user. */
 export interface IdentifyRequest {
@@ -40,6 +41,12 @@ export interface IdentifyResult {
   readonly lookup?: (test: string) => SourceAssignment | undefined;
   /** The assignment of the `index`-th test of `IdentifyRequest.tests` (sources that can, do). */
   readonly lookupAt?: (index: number) => SourceAssignment | undefined;
+  /**
+   * The `proc`'s view of the `index`-th test of `IdentifyRequest.tests` (`UNASSIGNED` when it has no
+   * bucket), for sources whose answers are shared objects built once per bucket (local): the proc reads it
+   * without building or caching anything per request. Must agree with {@link lookupAt}.
+   */
+  readonly assignmentAt?: (index: number) => GroupAssignment;
   /** `audit.version` of the matrix behind the answer, when known. */
   readonly matrixVersion: string | null;
   readonly origin: AssignmentOrigin;

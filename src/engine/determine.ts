@@ -8,7 +8,7 @@ import type { Payload } from '../matrix/types.js';
 import type { RuleScope } from '../rules/index.js';
 import { LONG_MIN } from '../java/numbers/index.js';
 import { parseJavaBoolean } from '../java/text.js';
-import { applyForcedPayload, EMPTY_FORCE_GROUPS } from './force-groups/index.js';
+import { applyForcedPayload } from './force-groups/index.js';
 import type { ForceGroups } from './force-groups/index.js';
 import { pickRangeIndex } from '../hashing/hash.js';
 import type { IdentifierValidator, Identifiers, PayloadProperty, TestGroup } from './types.js';
@@ -17,11 +17,13 @@ import type { Selection } from './selection.js';
 
 export type { ReportedTest, Selection } from './selection.js';
 
-/** Everything one assignment needs. */
+/**
+ * Everything one assignment needs but the force groups, which come parsed beside it (so the caller's own
+ * input object can be passed as it is, with its `forceGroups` string unread).
+ */
 export interface AssignmentInput {
-  readonly identifiers: Identifiers;
+  readonly identifiers?: Identifiers | undefined;
   readonly context?: Readonly<Record<string, unknown>> | undefined;
-  readonly forceGroups?: ForceGroups | undefined;
   /** Only these tests (and, transitively, their parents). Empty or absent = all tests. */
   readonly tests?: readonly string[] | undefined;
   /** Whether RANDOM tests are evaluated. @default false */
@@ -202,11 +204,12 @@ function collectProperties(selected: Selection, slots: readonly (TestGroup | und
   return properties;
 }
 
+const NO_IDENTIFIERS: Identifiers = Object.freeze({});
+
 /** Spec §2.2: assign every selected test. */
-export function assign(matrix: CompiledMatrix, input: AssignmentInput, options: EngineOptions): Assignment {
-  const ids = input.identifiers;
-  const context = input.context ?? {};
-  const force = input.forceGroups ?? EMPTY_FORCE_GROUPS;
+export function assign(matrix: CompiledMatrix, input: AssignmentInput, force: ForceGroups, options: EngineOptions): Assignment {
+  const ids = input.identifiers ?? NO_IDENTIFIERS;
+  const context = input.context ?? NO_CONSTANTS;
   const randomEnabled = input.randomEnabled === true;
   const incognito = isIncognito(context);
   const selected = selection(matrix, input.tests);

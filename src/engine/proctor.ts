@@ -134,18 +134,8 @@ export class Proctor {
 
   /** Assign one user to every test (spec §2). Never throws for any identifier, context or force string. */
   determineTestGroups(input: DetermineInput): ProctorResult {
-    const forceGroups = this.parseForceGroups(input.forceGroups);
-    const assignment = assign(
-      this.loadResult.matrix,
-      {
-        identifiers: input.identifiers ?? {},
-        forceGroups,
-        context: input.context,
-        tests: input.tests,
-        randomEnabled: input.randomEnabled,
-      },
-      this.#engine,
-    );
+    // The input goes to the engine as it is (no per-request copy); its force string is parsed beside it.
+    const assignment = assign(this.loadResult.matrix, input, this.parseForceGroups(input.forceGroups), this.#engine);
     return new ProctorResult(this.loadResult.matrixVersion, assignment);
   }
 }

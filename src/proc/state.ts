@@ -133,6 +133,9 @@ export class ProcState {
 
   /** The assignment of the `i`-th configured test (not an exposure by itself; readers call `exposeAt`). */
   assignmentAt(i: number): GroupAssignment {
+    // Sources with shared per-bucket views (local) give them at once: nothing to build or cache here.
+    const result = this.result;
+    if (result !== null && result.assignmentAt !== undefined) return result.assignmentAt(i);
     const cache = (this.cache ??= new Array<GroupAssignment | undefined>(this.tests.length));
     return (cache[i] ??= toGroupAssignment(this.raw(i)));
   }

@@ -12,6 +12,8 @@ import { isLogger, silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
 import { MatrixLoader, isUrl, matrixLocation } from './matrix-loader.js';
+import { toGroupAssignment, UNASSIGNED } from '../proc/group-assignment.js';
+import type { GroupAssignment } from '../proc/group-assignment.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from '../contract.js';
 
 /**
@@ -75,7 +77,13 @@ function sourceForm(g: TestGroup, proctor: Proctor, test: string): SourceAssignm
   return form;
 }
 
-/** A local answer: `groups` is built only when someone iterates; the proc reads single tests via `lookup`. */
+/**
+ * The proc's view of each bucket, built once (keyed by the engine's group, which is built once per range
+ * and matrix version): a proc reads its tests through {@link LocalResult.assignmentAt} with one lookup.
+ */
+const assignments = new WeakMap<TestGroup, GroupAssignment>();
+
+/** A local answer: `groups` is built only when someone iterates; the proc reads single tests via `assignmentAt`. */
 class LocalResult implements IdentifyResult {
   readonly origin = 'local' as const;
   readonly matrixVersion: string;
@@ -95,6 +103,18 @@ class LocalResult implements IdentifyResult {
   lookupAt(index: number): SourceAssignment | undefined {
     const g = this.#result.getAt(index);
     return g === undefined ? undefined : sourceForm(g, this.#proctor, this.#tests[index] ?? '');
+  }
+
+  assignmentAt(index: number): GroupAssignment {
+    const g = this.#result.getAt(index);
+    if (g === undefined) return UNASSIGNED;
+    let assignment = assignments.get(g);
+    if (assignment === undefined) {
+      // The same object `toGroupAssignment` gives for this answer's source form (one view per bucket).
+      assignment = toGroupAssignment(sourceForm(g, this.#proctor, this.#tests[index] ?? ''));
+      assignments.set(g, assignment);
+    }
+    return assignment;
   }
 
   get groups(): Readonly<Record<string, SourceAssignment>> {
@@ -241,16 +261,8 @@ export function localSource(options: LocalSourceOptions): LocalSource {
       const proctor = current();
       if (proctor === null) return { groups: EMPTY, matrixVersion: null, origin: 'fallback', error: 'matrix not loaded yet' };
       if (request.tests.length === 0) return { groups: EMPTY, matrixVersion: proctor.matrixVersion, origin: 'local', toLoggingString: () => '' };
-      return new LocalResult(
-        proctor.determineTestGroups({
-          identifiers: request.identifiers,
-          context: request.context,
-          forceGroups: request.forceGroups,
-          tests: request.tests,
-        }),
-        proctor,
-        request.tests,
-      );
+      // The request has the engine input's fields (identifiers, context, forceGroups, tests): passed as it is.
+      return new LocalResult(proctor.determineTestGroups(request), proctor, request.tests);
     },
   };
 
