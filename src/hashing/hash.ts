@@ -33,6 +33,8 @@ function newScratch(size: number): Scratch {
 // is allocated per call.
 let scratch = newScratch(256);
 const state = new Int32Array(4);
+/** The one MD5 block of a short ASCII message, built word by word (see `createKeyHasher`). */
+const block = new Int32Array(16);
 
 /**
  * Writes `text` as Java's UTF-8 (`String.getBytes(UTF_8)`) into `out` from `p`: a valid surrogate pair becomes
@@ -119,7 +121,45 @@ export function createKeyHasher(key: string): (identifier: string) => number {
   const restWordCount = restWords.length;
   const fromIV = fullBlocks === 0;
 
+  // The one-block case for ASCII identifiers builds the message words arithmetically (below): the key's
+  // whole words, and its last partial word (the identifier's first bytes go into its zero tail).
+  const keyWords = restLen >> 2;
+  const keyTail = (restLen & 3) === 0 ? 0 : (restWords[keyWords] as number);
+  const tailShift = (restLen & 3) << 3;
+  // Up to 55 message bytes fit one block with the 0x80 byte and the 8 length bytes.
+  const asciiRoom = fromIV ? 55 - restLen : -1;
+
   return (identifier) => {
+    const length = identifier.length;
+    if (length <= asciiRoom) {
+      // The common case: a short identifier after a short key. Whole words are written, never bytes through
+      // a second view of the buffer (whose reads as words stall on the byte writes just made).
+      const x = block;
+      for (let i = 0; i < keyWords; i++) x[i] = restWords[i] as number;
+      let w = keyWords;
+      let word = keyTail;
+      let shift = tailShift;
+      let i = 0;
+      for (; i < length; i++) {
+        const c = identifier.charCodeAt(i);
+        if (c >= 0x80) break;
+        word |= c << shift;
+        shift += 8;
+        if (shift === 32) {
+          x[w++] = word;
+          word = 0;
+          shift = 0;
+        }
+      }
+      if (i === length) {
+        x[w++] = word | (0x80 << shift);
+        while (w < 14) x[w++] = 0;
+        x[14] = (restLen + length) * 8;
+        x[15] = 0;
+        return swapToBigEndian(md5SingleBlockWord3(x));
+      }
+      // A non-ASCII character: the general path below encodes it (from the start).
+    }
     // Room for the worst case: 3 bytes per UTF-16 unit, then 0x80, alignment and the 8 length bytes.
     const need = restLen + 3 * identifier.length + 80;
     let buf = scratch;

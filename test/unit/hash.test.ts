@@ -142,6 +142,21 @@ describe('MD5 against node:crypto', () => {
     }
   });
 
+  it('ASCII identifiers built word by word under keys of every length, and ones that turn non-ASCII midway', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 70 }), fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 60 }), fc.nat(), (keyLen, id, at) => {
+        const key = 'salt|'.repeat(15).slice(0, keyLen);
+        const hasher = createKeyHasher(key);
+        expect(hasher(id)).toBe(nodeHash(key, id));
+        const cut = id.length === 0 ? 0 : at % id.length;
+        const turned = id.slice(0, cut) + 'ü' + id.slice(cut);
+        expect(hasher(turned)).toBe(nodeHash(key, turned));
+        expect(hasher(id)).toBe(nodeHash(key, id)); // nothing left behind by the turned one
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it.each([55, 56, 63, 64, 65, 119, 120, 127, 128])('total message of %i bytes', (total) => {
     for (const keyLen of [0, 1, 3, 30, 55, 56, 64, 70]) {
       if (keyLen > total) continue;
