@@ -212,3 +212,43 @@ describe('proc: the per-request ProctorGroups', () => {
     expect(proc.get('load').group).toBe('on');
   });
 });
+
+describe('proc: the snapshot view of unusual test names', () => {
+  const names = ['__proto__', 'con"st', "it's", 'back\\slash', 'line\u2028sep', '0', 'toString', 'buttoncolortst'] as const;
+  const check = (proc: ProctorGroups<string>) => {
+    const view = proc.templateView() as unknown as Record<string, unknown>;
+    // toString stays the group string (it is not a property of the view); every other name is its own key.
+    expect(Object.keys(view).sort()).toEqual(names.filter((n) => n !== 'toString').sort());
+    expect(Object.getOwnPropertyDescriptor(view, '__proto__')?.value).toBe(proc.get('__proto__'));
+    expect(view['con"st']).toBe(proc.get('con"st'));
+    expect(view['line\u2028sep']).toBe(proc.get('line\u2028sep'));
+    expect(view.buttoncolortst).toBe(proc.get('buttoncolortst'));
+    expect(String(view)).toBe(String(proc));
+    expect(Object.isFrozen(view)).toBe(true);
+  };
+
+  it('every name is an own key holding its assignment, `__proto__` included (the prototype is untouched)', async () => {
+    const proctor = createProctor({ source: localSource({ matrix: exampleMatrix }), tests: names, logger: { warn: () => {}, error: () => {} } });
+    check(await proctor.procFor({ identifiers: USER, context: CONTEXT }));
+  });
+
+  // A child process on the build (\`npm test\` builds first): the flag is per process.
+  it('the same where code generation from strings is disallowed', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { createProctor, localSource } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      import matrix from ${JSON.stringify(new URL('../../examples/matrix.json', import.meta.url).href)} with { type: 'json' };
+      let generated = true;
+      try { new Function('return 1'); } catch { generated = false; }
+      const names = ${JSON.stringify(names)};
+      const proctor = createProctor({ source: localSource({ matrix }), tests: names, logger: { warn() {}, error() {} } });
+      const proc = await proctor.procFor({ identifiers: { USER: 'pa5xq0lz4n80' }, context: { country: 'US' } });
+      const view = proc.templateView();
+      console.log(JSON.stringify({ generated, keys: Object.keys(view).sort(), proto: Object.getOwnPropertyDescriptor(view, '__proto__')?.value === proc.get('__proto__'),
+        same: names.filter((n) => n !== 'toString').every((n) => view[n] === proc.get(n)), string: String(view) === String(proc), frozen: Object.isFrozen(view) }));
+    `;
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ generated: false, keys: names.filter((n) => n !== 'toString').sort(), proto: true, same: true, string: true, frozen: true });
+  });
+});
