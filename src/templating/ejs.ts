@@ -52,14 +52,15 @@ export interface UsesMiddleware {
  * template inside `with (locals)`, so a helper called as `procScript()` gets the render data as `this`: under
  * Express that is `res.locals` merged with `res.render`'s data, so `res.render('page', { cspNonce })` reaches
  * the helpers as it does in Nunjucks and Handlebars. A call without that receiver (a helper taken into a
- * variable, `destructuredLocals`) reads the data the helpers were bound to.
+ * variable, `destructuredLocals`) reads the data the helpers were bound to, if any.
  */
-function lookup(self: unknown, data: Readonly<Record<string, unknown>>, key: string): unknown {
+function lookup(self: unknown, data: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
   if (typeof self === 'object' && self !== null && self !== globalThis && key in self) return (self as Record<string, unknown>)[key];
-  return data[key];
+  return data?.[key];
 }
 
-function bind(helpers: TemplateHelpers, data: Readonly<Record<string, unknown>>): EjsProctorHelpers {
+/** The functions, bound to `data` when given (`proctorData`), else reading only the data they are called on. */
+function bind(helpers: TemplateHelpers, data?: Readonly<Record<string, unknown>>): EjsProctorHelpers {
   const { contextKey, nonceKey } = helpers;
   return {
     proctor(this: unknown, test, ...groups) {
@@ -76,17 +77,23 @@ function bind(helpers: TemplateHelpers, data: Readonly<Record<string, unknown>>)
 
 /**
  * Express middleware that puts `proctor`, `procPayload` and `procScript` in `res.locals`, so every EJS view
- * rendered with `res.render` (and every partial it includes) has them. They read `res.locals.proc` when
- * called, so this may be mounted before or after the proctor middleware, but before the routes.
+ * rendered with `res.render` (and every partial it includes) has them. They read `proc` from the render data
+ * EJS calls them on (`this`: see `lookup`), so this may be mounted before or after the proctor middleware,
+ * but before the routes. The three functions are made once: a request costs three stores into `res.locals`.
+ * Called without that receiver (EJS's `destructuredLocals`), they find no `proc` (a warning, then the
+ * fallback): call them as `locals.procScript(…)` there, or render with {@link proctorData}.
  * @param options - see {@link ProctorTemplateOptions}. @default {}
  * @example
  * app.use(proctor({ source, tests, getIdentifiers }));
  * app.use(proctorLocals());
  */
 export function proctorLocals(options: ProctorTemplateOptions = {}): (req: unknown, res: LocalsResponse, next: () => void) => void {
-  const helpers = createTemplateHelpers(options);
+  const { proctor, procPayload, procScript } = bind(createTemplateHelpers(options));
   return function proctorEjsLocals(_req, res, next) {
-    Object.assign(res.locals, bind(helpers, res.locals));
+    const locals = res.locals;
+    locals.proctor = proctor;
+    locals.procPayload = procPayload;
+    locals.procScript = procScript;
     next();
   };
 }

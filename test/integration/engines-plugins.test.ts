@@ -245,6 +245,27 @@ describe('EJS plugin', () => {
     expect(() => proctorLocals({ nonceKey: '' })).toThrow(ConfigError);
   });
 
+  it('proctorLocals: the same three functions on every request, reading the render data they are called on', async () => {
+    const logger = recordingLogger();
+    const middleware = proctorLocals({ logger });
+    const a = { locals: {} as Record<string, unknown> };
+    const b = { locals: {} as Record<string, unknown> };
+    let nexts = 0;
+    middleware(null, a, () => nexts++);
+    middleware(null, b, () => nexts++);
+    expect(nexts).toBe(2);
+    // Nothing is made per request: the functions are shared, and find the request's proc through `this`.
+    for (const name of ['proctor', 'procPayload', 'procScript']) expect(a.locals[name]).toBe(b.locals[name]);
+    const blue = (await makeProc()).templateView();
+    const forced = (await makeProc('buttoncolortst0')).templateView();
+    expect(ejs.render(`<%= proctor('buttoncolortst', 'blue') %>|<%= locals.procPayload('buttoncolortst', 'x') %>`, { ...a.locals, proc: blue })).toBe('true|#2B60DE');
+    expect(ejs.render(`<%= proctor('buttoncolortst', 'blue') %>`, { ...b.locals, proc: forced })).toBe('false');
+    // Without a receiver (EJS's destructuredLocals) there is no proc to find: the fallback, and one warning.
+    const detached = ejs.render(`<%= procPayload('buttoncolortst', 'fallback') %>`, { ...a.locals, proc: blue }, { strict: true, destructuredLocals: ['procPayload'] });
+    expect(detached).toBe('fallback');
+    expect(logger.lines.map((l) => l.message)).toEqual(['proctor: procPayload found no proc in the template variable "proc"; using the fallback / else branch']);
+  });
+
   it('passes the functions into included partials with ejs.renderFile', async () => {
     const proc = (await makeProc('buttoncolortst2')).templateView();
     const html = await ejs.renderFile(path.join(VIEWS, 'ejs/page.ejs'), proctorData({ proc, title: 't', items: ['x'], cspNonce: 'abc' }));

@@ -228,11 +228,11 @@ describe('proc: the snapshot view of unusual test names', () => {
   };
 
   it('every name is an own key holding its assignment, `__proto__` included (the prototype is untouched)', async () => {
-    const proctor = createProctor({ source: localSource({ matrix: exampleMatrix }), tests: names, logger: { warn: () => {}, error: () => {} } });
+    const proctor = createProctor<string>({ source: localSource({ matrix: exampleMatrix }), tests: [...names], logger: { warn: () => {}, error: () => {} } });
     check(await proctor.procFor({ identifiers: USER, context: CONTEXT }));
   });
 
-  // A child process on the build (\`npm test\` builds first): the flag is per process.
+  // A child process on the build (`npm test` builds first): the flag is per process.
   it('the same where code generation from strings is disallowed', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = `
