@@ -212,13 +212,15 @@ async function serve(engine, variant, views, dist) {
   // I/O callbacks run only after this one's) never falls inside it.
   const end = app.response.end;
   app.response.end = function timedEnd(...args) {
-    const start = this[PAGE_START];
+    const start = this.locals?.[PAGE_START];
     if (start !== undefined && pages < CAPACITY) pageTimes[pages++] = now() - start;
     return end.apply(this, args);
   };
   app.use(function timedSlot(req, res, next) {
+    // Kept in `res.locals` (a dictionary): a new property on `res` itself would change its hidden class,
+    // which costs microseconds per request here (see src/express/req-proc.ts).
+    res.locals[PAGE_START] = now();
     const t0 = (slotStart = now());
-    res[PAGE_START] = t0;
     middleware(req, res, () => {
       const t1 = now();
       pending.slot = t1 - t0;
