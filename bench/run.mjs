@@ -67,6 +67,10 @@ print('Matrix reload while serving (event-loop delay)', await optional('./matrix
 const server = await importDist('server');
 if (server.createPipetServer) print('Pipet-compatible server (autocannon, loopback)', await optional('./server.bench.mjs', 'benchServer', server, { durationSeconds }));
 const modules = { root: proctor, express: await importDist('express'), nunjucks: await importDist('nunjucks'), handlebars: await importDist('handlebars'), ejs: await importDist('ejs') };
+print('The Express middleware in isolation: µs per request beside the floor (in-process, paired rounds)', [
+  ...((await optional('./middleware.bench.mjs', 'benchMiddleware', modules)) ?? []),
+  ...((await optional('./middleware.bench.mjs', 'benchMiddleware', modules, { exposure: true })) ?? []),
+]);
 print('The template side: the page rendered with the template view vs constants (in-process, µs per render)', await benchTemplateSide(modules, { time }));
 // Rounds of fresh server groups, cycles of paired segments (see express.bench.mjs for BENCH_* settings).
 print('Express page: CPU added per page, the middleware in-server and its steps (autocannon, loopback)', await optional('./express.bench.mjs', 'benchExpress', modules));
