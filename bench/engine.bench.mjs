@@ -70,7 +70,7 @@ function growthbook(testCount, withConditions) {
  * test, and the compile time of 1,000 tests. Each row: median ns per call over the batches; the ratio row
  * is the median of the per-batch ratios, with its interquartile range.
  */
-export async function benchEngine({ Proctor, loadMatrix }, { time = 1000, counts = [10, 50, 200, 1000] } = {}) {
+export async function benchEngine({ Proctor, loadMatrix, createTestHasher }, { time = 1000, counts = [10, 50, 200, 1000] } = {}) {
   const ids = users(1024);
   const rows = [];
   const context = { country: 'US', loggedIn: true, lang: 'en' };
@@ -80,6 +80,8 @@ export async function benchEngine({ Proctor, loadMatrix }, { time = 1000, counts
     const proctor = Proctor.fromMatrix(makeMatrix(n, withRules));
     const gb = growthbook(n, withRules);
     const names = Array.from({ length: n }, (_, k) => `bench${k}tst`);
+    // The floor: the n hashes of the identifier alone, with the project's hasher (salts as in makeMatrix).
+    const hashers = names.map((name) => createTestHasher(name, proctor.loadResult.matrix.tests.get(name)?.definition.salt ?? name));
     const label = `${n.toLocaleString('en-US')} tests${withRules ? ', a rule on every test' : ''}`;
     const samples = interleaved(
       {
@@ -92,12 +94,18 @@ export async function benchEngine({ Proctor, loadMatrix }, { time = 1000, counts
           const scoped = gb.client.createScopedInstance({ attributes: { id: ids[i & 1023], ...context } });
           for (const key of gb.keys) sink += scoped.getFeatureValue(key, -1);
         },
+        floor: (i) => {
+          const id = ids[i & 1023];
+          for (let k = 0; k < hashers.length; k++) sink += hashers[k](id);
+        },
       },
       { batches: Math.max(10, Math.round(time / 40)), batchMs: 10 },
     );
     rows.push({ name: `proctor-node determineTestGroups, ${label}`, medianNs: median(samples.proctor) });
     rows.push({ name: `GrowthBook 1.8 scoped instance (baseline), ${label}`, medianNs: median(samples.growthbook) });
     rows.push({ name: `  ratio GrowthBook / proctor-node, ${label}${n === 50 && !withRules ? ' (target >= 10)' : ''}`, ratio: median(ratios(samples.growthbook, samples.proctor)), note: `IQR ${quantile(ratios(samples.growthbook, samples.proctor), 0.25).toFixed(1)}–${quantile(ratios(samples.growthbook, samples.proctor), 0.75).toFixed(1)}` });
+    rows.push({ name: `  the floor: ${n.toLocaleString('en-US')} MD5 hashes of the identifier alone (project hasher)`, medianNs: median(samples.floor) });
+    rows.push({ name: `  ratio proctor-node / its floor, ${label}`, ratio: median(ratios(samples.proctor, samples.floor)) });
   }
   if (sink === Number.MIN_VALUE) console.log(sink);
   // Compile 1,000 tests (no rules and with rules), best of 5.

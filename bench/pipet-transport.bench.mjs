@@ -129,6 +129,8 @@ export async function benchTransport(proctor, { time = 1000 } = {}) {
     await dispatchPool.close();
     agent.destroy();
     server.stop();
+    // Give this process all the CPUs back: the benches after this one pin by what it may use.
+    if (cpu !== null) pin(`0-${cpu}`);
   }
   return rows;
 }
