@@ -5,7 +5,7 @@
  */
 import type { Logger } from './logger.js';
 import type { Payload } from './matrix/types.js';
-import type { GroupAssignment } from './proc/group-assignment.js';
+import type { GroupAssignment } from './assignment.js';
 
 /** What the app asks for one user. */
 export interface IdentifyRequest {

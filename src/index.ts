@@ -26,7 +26,7 @@ export { createProctor } from './proc/client.js';
 export type { Register, RegisteredDeclarations, RegisteredTests, TestDeclaration, TestDeclarations, TestList, TestNames, TestSet } from './register.js';
 export type { AssignmentOf, TypedAssignment } from './proc/typed.js';
 export type { ProcInput, ProctorClient, ProctorClientOptions } from './proc/client.js';
-export { GroupAssignment, UNASSIGNED } from './proc/group-assignment.js';
+export { GroupAssignment, UNASSIGNED } from './assignment.js';
 export { ProcAccessError, procOf } from './proc/proc.js';
 export type { ExposureEvent, ProctorGroups, ProctorGroupsMethods, TemplateView } from './proc/proc.js';
 export { localSource } from './sources/local.js';

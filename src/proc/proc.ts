@@ -9,7 +9,7 @@
  * call; no trap runs on the request path.
  */
 import type { IdentifyRequest, IdentifyResult } from '../contract.js';
-import type { GroupAssignment } from './group-assignment.js';
+import type { GroupAssignment } from '../assignment.js';
 import { groupEntry, ProcAccessError, ProcState, STATE } from './state.js';
 import type { ProcOptions, ProcSettings } from './state.js';
 import { procOf as viewProcOf, viewFactories } from './template-view.js';

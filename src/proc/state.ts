@@ -6,8 +6,8 @@
 import { ProctorError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { IdentifyRequest, IdentifyResult, ProctorSource, SourceAssignment } from '../contract.js';
-import { toGroupAssignment } from './group-assignment.js';
-import type { GroupAssignment } from './group-assignment.js';
+import { toGroupAssignment } from '../assignment.js';
+import type { GroupAssignment } from '../assignment.js';
 
 /** What `onExposure` receives once per request: the tests the request read, in read order. */
 export interface ExposureEvent {

@@ -9,7 +9,7 @@
  * - The tracking view (a Proxy) records each read as an exposure, and serves procs that are still to be
  *   loaded (lazy ones: each read computes its test).
  */
-import type { GroupAssignment } from './group-assignment.js';
+import type { GroupAssignment } from '../assignment.js';
 import { PROC, STATE } from './state.js';
 import type { ProcSettings, ProcState, ViewFactory } from './state.js';
 

@@ -2,7 +2,7 @@
  * Types only: what `proc.<test>` is when the test is declared (by a type parameter or in `Register`, as the
  * module `proctor-node types` generates does). At run time every test is a plain {@link GroupAssignment}.
  */
-import type { GroupAssignment } from './group-assignment.js';
+import type { GroupAssignment } from '../assignment.js';
 import type { RegisteredDeclarations, TestDeclaration, TestSet } from '../register.js';
 
 /** A {@link GroupAssignment} whose group, value and payload have the declared types. */

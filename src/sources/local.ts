@@ -12,8 +12,8 @@ import { isLogger, silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { sourceLogger } from '../repeats.js';
 import { MatrixLoader, isUrl, matrixLocation } from './matrix-loader.js';
-import { toGroupAssignment, UNASSIGNED } from '../proc/group-assignment.js';
-import type { GroupAssignment } from '../proc/group-assignment.js';
+import { toGroupAssignment, UNASSIGNED } from '../assignment.js';
+import type { GroupAssignment } from '../assignment.js';
 import type { IdentifyRequest, IdentifyResult, MatrixDocument, ProctorSource, SourceAssignment, SyncIdentify } from '../contract.js';
 
 /**

@@ -7,7 +7,7 @@
  * fallback (and is logged once), exactly like an unassigned test.
  */
 import { ConfigError } from '../errors.js';
-import type { GroupAssignment } from '../proc/group-assignment.js';
+import type { GroupAssignment } from '../assignment.js';
 import { procOf } from '../proc/proc.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';

@@ -20,13 +20,15 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   rules: ['java', 'errors'],
   matrix: ['hashing', 'rules', 'java', 'errors'],
   engine: ['matrix', 'hashing', 'rules', 'java', 'errors', 'logger'],
-  // The source contract, the sources and their cache, the per-request `proc` and the client that makes it.
-  contract: ['matrix', 'logger'],
+  // A test's assignment as the proc shows it (and a source may hand it over), the source contract, the
+  // sources and their cache, the per-request `proc` and the client that makes it.
+  assignment: ['matrix'],
+  contract: ['assignment', 'matrix', 'logger'],
   cache: ['contract', 'errors', 'logger'],
-  sources: ['contract', 'cache', 'engine', 'matrix', 'errors', 'logger', 'repeats'],
-  proc: ['contract', 'matrix', 'register', 'errors', 'logger', 'repeats'],
+  sources: ['contract', 'assignment', 'cache', 'engine', 'matrix', 'errors', 'logger', 'repeats'],
+  proc: ['contract', 'assignment', 'matrix', 'register', 'errors', 'logger', 'repeats'],
   // Adapters: template engines (and procScript), Express, the Pipet server, the CLI, OpenFeature, the entry point.
-  templating: ['proc', 'contract', 'errors', 'logger'],
+  templating: ['proc', 'assignment', 'contract', 'errors', 'logger'],
   // The framework-neutral request layer (hooks, force groups, the force cookie, debug pages), then the
   // framework adapters on it.
   http: ['proc', 'contract', 'sources', 'engine', 'matrix', 'rules', 'templating', 'register', 'errors', 'logger', 'repeats'],

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { localSource } from '../../src/sources/local.js';
-import { toGroupAssignment, UNASSIGNED } from '../../src/proc/group-assignment.js';
+import { toGroupAssignment, UNASSIGNED } from '../../src/assignment.js';
 import { createProctor } from '../../src/proc/client.js';
 
 const matrix = JSON.parse(readFileSync(new URL('../../examples/matrix.json', import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -1,7 +1,18 @@
-/** `GroupAssignment`: one test's group, value and payload, as django-proctor exposes it. */
-import { payloadType, payloadValue } from '../matrix/types.js';
-import type { PayloadType } from '../matrix/types.js';
-import type { SourceAssignment } from '../contract.js';
+/**
+ * `GroupAssignment`: one test's group, value and payload, as django-proctor exposes it. The value a `proc`
+ * gives for each test, and what a source may hand it ready-made (`IdentifyResult.assignmentAt`): so it sits
+ * below the source contract, which names it.
+ */
+import { payloadType, payloadValue } from './matrix/types.js';
+import type { Payload, PayloadType } from './matrix/types.js';
+
+/** What a source answers for one test (the contract's `SourceAssignment`, as far as a view needs it). */
+export interface AnsweredAssignment {
+  readonly name: string;
+  readonly value: number;
+  readonly payload: Payload | null;
+  readonly allocationId: string | null;
+}
 
 /**
  * One test's assignment. `group`, `value` and `payload` are all `null` when the test is unassigned (no
@@ -52,10 +63,10 @@ export const UNASSIGNED: GroupAssignment = new GroupAssignment(null, null, null,
  * hidden slot on the answer when it is extensible (the local source's are), else in a WeakMap.
  */
 const VIEW = Symbol('proctor.groupAssignment');
-const views = new WeakMap<SourceAssignment, GroupAssignment>();
+const views = new WeakMap<AnsweredAssignment, GroupAssignment>();
 
 /** The `GroupAssignment` for a source's answer (null → {@link UNASSIGNED}); payload unwrapped like django. */
-export function toGroupAssignment(raw: SourceAssignment | null): GroupAssignment {
+export function toGroupAssignment(raw: AnsweredAssignment | null): GroupAssignment {
   if (raw === null) return UNASSIGNED;
   const slotted = (raw as { [VIEW]?: GroupAssignment })[VIEW];
   if (slotted !== undefined) return slotted;
