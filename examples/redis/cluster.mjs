@@ -21,6 +21,8 @@ if (cluster.isPrimary) {
     res.setHeader('content-type', 'text/plain');
     res.end(`worker ${process.pid}: ${result.groups.buttoncolortst?.name ?? 'unassigned'} (${result.origin})\n`);
   });
+  // Serve once Redis answers: the first pages then read what the other workers cached.
+  await source.ready();
   server.listen(Number(process.env.PORT ?? 3000));
   process.on('SIGTERM', () => server.close(() => void Promise.all([source.close(), cache.close()]).then(() => process.exit(0))));
 }

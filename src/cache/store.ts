@@ -39,6 +39,11 @@ export interface AssignmentStore {
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined>;
   set(key: string, entry: CacheEntry): void | Promise<void>;
   delete(key: string): void | Promise<void>;
+  /**
+   * Resolves once the store can answer (a remote store: connected and answering). Optional; the Pipet
+   * source's `ready()` waits for it, and logs a rejection instead of failing (the cache is an optimisation).
+   */
+  ready?(): Promise<void>;
 }
 
 /** What {@link SharedVersionStore.getShared} answers. */

@@ -96,6 +96,13 @@ export interface RedisStore extends SharedVersionStore {
   delete(key: string): Promise<void>;
   /** The breaker's state (`closed`: Redis in use). */
   status(): CircuitStatus;
+  /**
+   * Resolves once Redis answers a first command; rejects when it has not within 5 s. Commands sent while
+   * the connection is still being made wait for it within `timeoutMs`, and fall back when it takes longer:
+   * `await store.ready()` (or the Pipet source's `ready()`, which waits for it) before serving, and a new
+   * process reads the entries others cached from its first page.
+   */
+  ready(): Promise<void>;
   /** Quit the client if the store created it (from `url`). */
   close(): Promise<void>;
 }
@@ -263,6 +270,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     },
 
     status: () => breaker.status(),
+
+    ready: () =>
+      within(client.get(versionKey), 5000).then(
+        () => undefined,
+        (error: unknown) => {
+          throw new Error(`Redis did not answer: ${describe(error)}`);
+        },
+      ),
 
     async close() {
       if (owned) await quit(client);

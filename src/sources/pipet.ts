@@ -281,6 +281,20 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     return { apiRoot, tests: tests.length, attempts: attemptsMade, elapsedMs: Math.round(performance.now() - started) };
   }
 
+  let storeReadiness: Promise<void> | null = null;
+  function storeReady(): Promise<void> {
+    const store = options.cache;
+    if (store?.ready === undefined) return Promise.resolve();
+    storeReadiness ??= Promise.resolve()
+      .then(() => store.ready?.())
+      .catch((error: unknown) => {
+        logger.warn('proctor: the Pipet cache store is not answering yet; pages call Pipet until it does', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    return storeReadiness;
+  }
+
   async function identifyOnce(request: IdentifyRequest): Promise<IdentifyResult> {
     const tests: readonly string[] = Array.isArray(request.tests) ? request.tests : [];
     const url = identifyBase + identifyQuery(request);
@@ -315,7 +329,9 @@ export function pipetSource(options: PipetSourceOptions): PipetSource {
     kind: 'pipet',
     apiRoot,
 
-    ready: () => transport?.ready ?? Promise.resolve(),
+    // The transport's setup, and the cache store's connection (else a new process's first pages would
+    // find it still connecting, and call Pipet for answers other processes already cached).
+    ready: () => Promise.all([transport?.ready, storeReady()]).then(() => undefined),
     adoptLogger: logs.adopt,
     status: () => breaker.status(),
 

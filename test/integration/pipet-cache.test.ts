@@ -71,6 +71,23 @@ describe.each(clients)('Pipet cache with %s', (_name, fetchImpl) => {
     vi.setSystemTime(Date.now() + ms);
   }
 
+  it("ready() waits for the cache store's readiness, and logs (never rejects) when the store does not get ready", async () => {
+    let connected!: () => void;
+    const slow: AssignmentStore = { ...memoryStore(), ready: () => new Promise<void>((resolve) => (connected = resolve)) };
+    const { source: waiting } = source({ cache: slow });
+    let done = false;
+    const ready = waiting.ready().then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    connected();
+    await ready;
+    expect(done).toBe(true);
+
+    const { source: failing, logger } = source({ cache: { ...memoryStore(), ready: () => Promise.reject(new Error('no route to Redis')) } });
+    await expect(failing.ready()).resolves.toBeUndefined();
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/cache store is not answering yet/), fields: { error: 'no route to Redis' } }));
+  });
+
   it('a hit avoids the network and returns the same groups', async () => {
     const { source: s, logger } = source();
     const first = await s.identify(A);

@@ -98,6 +98,18 @@ describe.skipIf(redisServerMissing !== null)(`redisStore against redis-server${r
     await redis.stop();
   });
 
+  it('ready() resolves once Redis answers; commands sent before that may fall back, after it they do not', async () => {
+    const store = redisStore({ url: redis.url, keyPrefix: 'ready:', timeoutMs: 50 });
+    try {
+      await store.ready();
+      await store.set('k', { params: 'p', groups: {}, matrixVersion: '1', storedAt: 1 });
+      expect(await store.get('k')).toMatchObject({ params: 'p', matrixVersion: '1' });
+      expect(store.status().state).toBe('closed');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores JSON entries under the prefixed key with the TTL, and deletes them', async () => {
     const store = redisStore({ client, keyPrefix: 'app1:', ttlMs: 60_000 });
     await store.set('proctor:pipet:abc', entry);

@@ -46,6 +46,8 @@ const server = createServer((req, res) => {
       },
     );
 });
+// As an app would: ready once the source is (its Redis store connected), then serve.
+await source.ready();
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`READY ${server.address().port}\n`);
 });
