@@ -24,8 +24,10 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
+// The request as the client sends it: its configured tests are a frozen list (createProctor freezes them),
+// which the Pipet source turns into query text once, not on every call.
 export const REQUEST = {
-  tests: ['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'mobileonly'],
+  tests: Object.freeze(['buttoncolortst', 'newfeaturerollout', 'countryalgotst', 'mobileonly']),
   identifiers: { USER: 'pa5xq0lz4n80' },
   context: { country: 'US', loggedIn: true },
   forceGroups: null,
