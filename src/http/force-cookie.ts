@@ -75,32 +75,35 @@ const COMMA_ENCODED = encodeURIComponent(',');
  * The force string reduced to `budget` bytes once URL-encoded: written once per test as the parser reads it
  * (its last value and payload; junk, repeats and unparsable parts gone), then whole tests in order of first
  * appearance while they fit. Each test kept is forced exactly as in `value`; '' when nothing fits. Linear:
- * URL-encoding is per character, so lengths add up.
+ * URL-encoding is per character, so lengths add up. `dropped`: the forced tests that did not fit.
  */
-function fittingForceString(value: string, budget: number): string {
+function fittingForceString(value: string, budget: number): { readonly text: string; readonly dropped: number } {
   const parsed = parseForceGroups(value);
   const whole = generateForceGroups(parsed);
-  if (encodeURIComponent(whole).length <= budget) return whole;
+  if (encodeURIComponent(whole).length <= budget) return { text: whole, dropped: 0 };
   const parts: string[] = [];
   let used = 0;
-  const keep = (token: string): void => {
+  const keep = (token: string): boolean => {
     const size = encodeURIComponent(token).length + (parts.length > 0 ? COMMA_ENCODED.length : 0);
-    if (token === '' || used + size > budget) return;
+    if (token === '' || used + size > budget) return false;
     parts.push(token);
     used += size;
+    return true;
   };
   keep(generateForceGroups({ ...NOTHING_FORCED, defaultMode: parsed.defaultMode }));
+  let dropped = 0;
   for (const [test, group] of parsed.groups) {
     const payload = parsed.payloads.get(test);
-    keep(
+    const kept = keep(
       generateForceGroups({
         groups: new Map([[test, group]]),
         payloads: payload === undefined ? NOTHING_FORCED.payloads : new Map([[test, payload]]),
         defaultMode: 'NONE',
       }),
     );
+    if (!kept) dropped++;
   }
-  return parts.join(',');
+  return { text: parts.join(','), dropped };
 }
 
 /**
@@ -110,12 +113,17 @@ function fittingForceString(value: string, budget: number): string {
  * whole string. (A cookie name is a token, ASCII, and the value is URL-encoded: characters are bytes.)
  */
 export function forceCookieHeader(name: string, value: string, secure: boolean): string {
+  return forceCookie(name, value, secure).header;
+}
+
+/** {@link forceCookieHeader}'s line, and how many forced tests it had to leave out to fit (0: none). */
+export function forceCookie(name: string, value: string, secure: boolean): { readonly header: string; readonly dropped: number } {
   const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])];
   const clear = `${name}=; ${attributes.join('; ')}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
   const header = (v: string): string => `${name}=${encodeURIComponent(v)}; ${attributes.join('; ')}`;
-  if (value === '') return clear;
+  if (value === '') return { header: clear, dropped: 0 };
   const full = header(value);
-  if (full.length <= MAX_FORCE_COOKIE_BYTES) return full;
+  if (full.length <= MAX_FORCE_COOKIE_BYTES) return { header: full, dropped: 0 };
   const fitted = fittingForceString(value, MAX_FORCE_COOKIE_BYTES - header('').length);
-  return fitted === '' ? clear : header(fitted);
+  return { header: fitted.text === '' ? clear : header(fitted.text), dropped: fitted.dropped };
 }

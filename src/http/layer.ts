@@ -20,7 +20,7 @@ import { consoleLogger } from '../logger.js';
 import { aggregateRepeats } from '../repeats.js';
 import type { Logger } from '../logger.js';
 import type { TestList, TestSet } from '../register.js';
-import { forceCookieHeader, queryParam, readForceCookie } from './force-cookie.js';
+import { forceCookie, MAX_FORCE_COOKIE_BYTES, queryParam, readForceCookie } from './force-cookie.js';
 
 /** Options every adapter takes: the client's options plus how to read a request (`Req`: the framework's request, or Koa's `ctx`). */
 export interface ProctorRequestOptions<T extends TestSet, Req> extends Omit<ProctorClientOptions<T>, 'logger' | 'tests'> {
@@ -151,7 +151,14 @@ export function createRequestLayer<const T extends TestSet, Req, Res>(
           const query = queryParam(access.url(req), param);
           if (query !== null) {
             forceGroups = query;
-            access.appendSetCookie(res, forceCookieHeader(param, query, access.secure(req)));
+            const cookie = forceCookie(param, query, access.secure(req));
+            access.appendSetCookie(res, cookie.header);
+            if (cookie.dropped > 0) {
+              logger.warn(
+                `proctor: the ${param} cookie would pass ${MAX_FORCE_COOKIE_BYTES} bytes, which browsers drop; it keeps the forced tests that fit, in order (this request is forced by all of them)`,
+                { dropped: cookie.dropped },
+              );
+            }
           } else {
             forceGroups = readForceCookie(access.cookieHeader(req), param);
           }

@@ -46,6 +46,7 @@ type Groups = Record<string, { group: string | null; payload: unknown }>;
 
 describe('the force cookie on a real Express app', () => {
   let site: Running;
+  const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
 
   beforeAll(async () => {
     const app = express();
@@ -55,6 +56,7 @@ describe('the force cookie on a real Express app', () => {
         tests: TESTS,
         getIdentifiers: () => ({ USER: 'u1' }),
         isPrivileged: () => true,
+        logger: { warn: (message, fields) => warnings.push({ message, fields }), error: () => {} },
       }),
     );
     app.get('/', (req, res) => {
@@ -102,6 +104,13 @@ describe('the force cookie on a real Express app', () => {
     const oneMore = generateForceGroups(parseForceGroups(LONG.split(',').slice(0, kept.length + 1).join(',')));
     expect(`prforceGroups=${encodeURIComponent(oneMore)}; Path=/; HttpOnly; SameSite=Lax`.length).toBeGreaterThan(MAX_FORCE_COOKIE_BYTES);
     expect(forceCookieHeader('prforceGroups', oneMore, false)).toBe(header);
+    // Said once, with how many forced tests the cookie left out.
+    expect(warnings).toEqual([
+      {
+        message: `proctor: the prforceGroups cookie would pass ${MAX_FORCE_COOKIE_BYTES} bytes, which browsers drop; it keeps the forced tests that fit, in order (this request is forced by all of them)`,
+        fields: { dropped: COUNT - kept.length },
+      },
+    ]);
   });
 
   it('junk and repeats are dropped before any test is: one real force in 6,000 hostile characters is kept', async () => {
@@ -115,7 +124,9 @@ describe('the force cookie on a real Express app', () => {
   });
 
   it('a force string that fits is stored as it was typed', async () => {
+    warnings.length = 0;
     const { setCookie } = await page('force01tst1, force02tst1;stringValue:"a b",junk');
+    expect(warnings).toEqual([]); // nothing left out, nothing said
     expect(setCookie).toBe(`prforceGroups=${encodeURIComponent('force01tst1, force02tst1;stringValue:"a b",junk')}; Path=/; HttpOnly; SameSite=Lax`);
   });
 
