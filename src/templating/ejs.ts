@@ -37,9 +37,9 @@ export interface EjsProctorHelpers {
   procScript(...args: ReadonlyArray<string | readonly string[] | ProcScriptCallOptions>): string;
 }
 
-/** The parts of an Express response used (structural: no Express import). */
+/** The parts of a response used: Express's `res.locals`, or Fastify's `reply.locals` (structural: no framework import). */
 export interface LocalsResponse {
-  locals: Record<string, unknown>;
+  locals?: object | null;
 }
 
 /** An Express app or router: anything with `use(middleware)`. */
@@ -76,6 +76,17 @@ function bind(helpers: TemplateHelpers, data?: Readonly<Record<string, unknown>>
 }
 
 /**
+ * The three functions, made once, for any framework's render data: they read `proc` from the data EJS calls
+ * them on (`this`). Koa with `@ladjs/koa-views` renders `ctx.state`:
+ * @example
+ * const functions = proctorFunctions();
+ * app.use((ctx, next) => { Object.assign(ctx.state, functions); return next(); });
+ */
+export function proctorFunctions(options: ProctorTemplateOptions = {}): EjsProctorHelpers {
+  return bind(createTemplateHelpers(options));
+}
+
+/**
  * Express middleware that puts `proctor`, `procPayload` and `procScript` in `res.locals`, so every EJS view
  * rendered with `res.render` (and every partial it includes) has them. They read `proc` from the render data
  * EJS calls them on (`this`: see `lookup`), so this may be mounted before or after the proctor middleware,
@@ -87,10 +98,12 @@ function bind(helpers: TemplateHelpers, data?: Readonly<Record<string, unknown>>
  * app.use(proctor({ source, tests, getIdentifiers }));
  * app.use(proctorLocals());
  */
-export function proctorLocals(options: ProctorTemplateOptions = {}): (req: unknown, res: LocalsResponse, next: () => void) => void {
-  const { proctor, procPayload, procScript } = bind(createTemplateHelpers(options));
+export function proctorLocals(options: ProctorTemplateOptions = {}): (req: unknown, res: object, next: () => void) => void {
+  const { proctor, procPayload, procScript } = proctorFunctions(options);
   return function proctorEjsLocals(_req, res, next) {
-    const locals = res.locals;
+    // Express always has `res.locals`; Fastify's `reply.locals` is made by whoever first needs it.
+    const response = res as LocalsResponse;
+    const locals = (response.locals ??= {}) as Record<string, unknown>;
     locals.proctor = proctor;
     locals.procPayload = procPayload;
     locals.procScript = procScript;
