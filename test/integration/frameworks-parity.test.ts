@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import Fastify from 'fastify';
 import fastifyView from '@fastify/view';
+import Fastify4 from 'fastify4';
+import fastifyView9 from 'fastify-view9';
 import Koa from 'koa';
+import Koa2 from 'koa2';
 import views from '@ladjs/koa-views';
 import nunjucks from 'nunjucks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,27 +91,33 @@ async function nodeHttpApp(extra: Extra = {}): Promise<Running> {
   return listen(server);
 }
 
-async function fastifyApp(extra: Extra = {}): Promise<Running> {
-  const app = Fastify();
-  await app.register(fastifyView, { engine: { nunjucks }, root: viewsDir, options: { autoescape: true, onConfigure: (e: nunjucks.Environment) => registerProctor(e) } });
-  await app.register(proctorPlugin({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra, debugPages: { prefix: '/private' } }));
-  app.get('/', (_request, reply) => reply.view('page.njk', { tests: TESTS }));
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { base, close: () => app.close() };
+/** The Fastify app on a given Fastify and `@fastify/view` (5 and its view 12; 4 and its view 9). */
+function fastifyOn(make: typeof Fastify, view: typeof fastifyView) {
+  return async function fastifyApp(extra: Extra = {}): Promise<Running> {
+    const app = make();
+    await app.register(view, { engine: { nunjucks }, root: viewsDir, options: { autoescape: true, onConfigure: (e: nunjucks.Environment) => registerProctor(e) } });
+    await app.register(proctorPlugin({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra, debugPages: { prefix: '/private' } }));
+    app.get('/', (_request, reply) => reply.view('page.njk', { tests: TESTS }));
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { base, close: () => app.close() };
+  };
 }
 
-async function koaApp(extra: Extra = {}): Promise<Running> {
-  const app = new Koa();
-  app.use(views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, options: { nunjucksEnv: env() } }));
-  const mw = proctorKoa({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra });
-  app.use(mw);
-  app.use(proctorKoaDebugPages(mw));
-  app.use(async (ctx) => {
-    if (ctx.path === '/') await ctx.render('page', { tests: TESTS });
-  });
-  await mw.ready();
-  const server: Server = createServer(app.callback());
-  return listen(server);
+/** The Koa app on a given Koa (3, and 2). */
+function koaOn(make: typeof Koa) {
+  return async function koaApp(extra: Extra = {}): Promise<Running> {
+    const app = new make();
+    app.use(views(viewsDir, { extension: 'njk', map: { njk: 'nunjucks' }, options: { nunjucksEnv: env() } }));
+    const mw = proctorKoa({ ...hooks, source: localSource({ matrix: MATRIX }), ...extra });
+    app.use(mw);
+    app.use(proctorKoaDebugPages(mw));
+    app.use(async (ctx) => {
+      if (ctx.path === '/') await ctx.render('page', { tests: TESTS });
+    });
+    await mw.ready();
+    const server: Server = createServer(app.callback());
+    return listen(server);
+  };
 }
 
 interface Answer {
@@ -122,10 +131,18 @@ async function ask(base: string, url: string, headers: Record<string, string>): 
   return { status: res.status, body: await res.text(), forceCookies };
 }
 
-const FRAMEWORKS = { express: expressApp, 'node:http': nodeHttpApp, fastify: fastifyApp, koa: koaApp } as const;
+// Fastify 4 and Koa 2 are the older majors the peer ranges accept (installed under npm aliases).
+const FRAMEWORKS = {
+  express: expressApp,
+  'node:http': nodeHttpApp,
+  fastify: fastifyOn(Fastify, fastifyView),
+  'fastify 4': fastifyOn(Fastify4 as unknown as typeof Fastify, fastifyView9 as unknown as typeof fastifyView),
+  koa: koaOn(Koa),
+  'koa 2': koaOn(Koa2 as unknown as typeof Koa),
+} as const;
 type Name = keyof typeof FRAMEWORKS;
 
-describe('Express, Fastify, Koa and node:http give the same answers', () => {
+describe('Express, Fastify (5 and 4), Koa (3 and 2) and node:http give the same answers', () => {
   const running = new Map<Name, Running>();
   beforeAll(async () => {
     for (const [name, make] of Object.entries(FRAMEWORKS)) running.set(name as Name, await make());
